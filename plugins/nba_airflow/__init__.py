@@ -1,0 +1,1 @@
+"""Airflow glue for the NBA nightly pipeline: operators, sensors, notifiers, triggers."""

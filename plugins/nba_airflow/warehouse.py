@@ -1,0 +1,34 @@
+"""The warehouse as seen from inside an Airflow task.
+
+On BigQuery the client comes from the google provider's BigQueryHook (the
+credentials live in an Airflow connection), and jobs carry the dag and task
+ids as labels for cost attribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from processors.config import WarehouseSettings
+from processors.warehouse import Warehouse, open_warehouse
+
+
+def bigquery_client_factory(settings: WarehouseSettings):
+    def make_client():
+        from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
+
+        hook = BigQueryHook(gcp_conn_id=settings.gcp_conn_id, use_legacy_sql=False, location=settings.location)
+        return hook.get_client(project_id=settings.gcp_project, location=settings.location)
+
+    return make_client
+
+
+def task_warehouse(context: Mapping[str, Any] | None = None, settings: WarehouseSettings | None = None) -> Warehouse:
+    """The configured warehouse for the running task."""
+    settings = settings or WarehouseSettings.from_env()
+    labels = {}
+    if context and context.get("ti") is not None:
+        ti = context["ti"]
+        labels = {"dag_id": ti.dag_id, "task_id": ti.task_id}
+    return open_warehouse(settings, client_factory=bigquery_client_factory(settings), job_labels=labels)

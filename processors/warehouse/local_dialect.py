@@ -1,0 +1,169 @@
+"""BigQuery SQL -> DuckDB SQL for the embedded local warehouse.
+
+sqlglot does the translation; the rewrites below correct what it gets silently
+wrong (see the warehouse spec), and constructs that cannot run faithfully are
+rejected with an error naming the statement. Each correction is pinned by a
+test in tests/test_local_dialect.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
+
+from processors.warehouse.errors import UnsupportedLocally, WarehouseError
+
+# BigQuery NUMERIC is DECIMAL(38, 9); DuckDB's bare DECIMAL is (18, 3).
+_NUMERIC_PRECISION, _NUMERIC_SCALE = 38, 9
+# FORMAT directives with no printf equivalent.
+_FORMAT_DIRECTIVES_WITHOUT_PRINTF = ("%t", "%T", "%P", "%p")
+
+
+@dataclass(frozen=True)
+class CompiledStatement:
+    sql: str                        # DuckDB SQL
+    parameters: tuple[str, ...]     # named parameters it binds, without '@'
+    transaction_control: bool = False  # BEGIN / COMMIT / ROLLBACK of a script
+
+
+def compile_script(name: str, bigquery_sql: str) -> tuple[CompiledStatement, ...]:
+    """Parse BigQuery SQL (one or more statements) and return DuckDB statements."""
+    return _compile_cached(name, bigquery_sql)
+
+
+@lru_cache(maxsize=512)
+def _compile_cached(name: str, bigquery_sql: str) -> tuple[CompiledStatement, ...]:
+    try:
+        trees = [t for t in sqlglot.parse(bigquery_sql, read="bigquery") if t is not None]
+    except ParseError as exc:
+        raise WarehouseError(name, f"syntax error: {_first_error(exc)}") from None
+    if not trees:
+        raise WarehouseError(name, "no SQL statement")
+    compiled = []
+    for tree in trees:
+        _reject_unsupported(name, tree)
+        tree = _correct(name, tree)
+        try:
+            sql = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+        except SqlglotError as exc:
+            raise UnsupportedLocally(name, f"cannot translate to the local warehouse: {exc}") from None
+        parameters = tuple(sorted({p.name for p in tree.find_all(exp.Parameter)}))
+        control = isinstance(tree, (exp.Transaction, exp.Commit, exp.Rollback))
+        compiled.append(CompiledStatement(sql=sql, parameters=parameters, transaction_control=control))
+    return tuple(compiled)
+
+
+def _first_error(exc: ParseError) -> str:
+    if exc.errors:
+        err = exc.errors[0]
+        return f"{err.get('description')} (line {err.get('line')}, column {err.get('col')})"
+    return str(exc)
+
+
+def _reject_unsupported(name: str, tree: exp.Expression) -> None:
+    if isinstance(tree, (exp.Declare, exp.Set)) or tree.find(exp.Declare):
+        raise UnsupportedLocally(
+            name, "DECLARE / SET scripting variables do not exist locally; pass values as query parameters"
+        )
+    for table in tree.find_all(exp.Table):
+        if "INFORMATION_SCHEMA" in table.sql(dialect="bigquery").upper():
+            raise UnsupportedLocally(name, "INFORMATION_SCHEMA does not exist locally; use the table registry")
+    for dtype in tree.find_all(exp.DataType):
+        if dtype.this == exp.DataType.Type.BIGDECIMAL:
+            raise UnsupportedLocally(
+                name, "BIGNUMERIC has no exact local equivalent (DuckDB decimals stop at 38 digits)"
+            )
+    for extract in tree.find_all(exp.Extract):
+        if not isinstance(extract.this, exp.Var):
+            raise UnsupportedLocally(name, f"EXTRACT({extract.this.sql('bigquery')} ...) is not supported locally")
+    for fmt in tree.find_all(exp.Format):
+        pattern = fmt.this
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise UnsupportedLocally(name, "FORMAT needs a literal format string locally")
+        if any(d in pattern.this for d in _FORMAT_DIRECTIVES_WITHOUT_PRINTF):
+            raise UnsupportedLocally(name, f"FORMAT directive in {pattern.this!r} has no local equivalent")
+
+
+def _correct(name: str, tree: exp.Expression) -> exp.Expression:
+    tree = tree.copy()
+    if isinstance(tree, exp.Create):
+        # PARTITION BY / CLUSTER BY / OPTIONS have no local meaning; the
+        # partition column lives in the table registry instead.
+        tree.set("properties", None)
+    for table in list(tree.find_all(exp.Table)):
+        # `project.dataset.table` -> dataset.table; `project.dataset` -> dataset
+        table.set("catalog", None)
+        db = table.args.get("db")
+        if isinstance(db, exp.Identifier) and "." in db.name:
+            table.set("db", exp.to_identifier(db.name.rsplit(".", 1)[-1]))
+    for dtype in list(tree.find_all(exp.DataType)):
+        if dtype.this == exp.DataType.Type.DECIMAL and not dtype.expressions:
+            dtype.set("expressions", [
+                exp.DataTypeParam(this=exp.Literal.number(_NUMERIC_PRECISION)),
+                exp.DataTypeParam(this=exp.Literal.number(_NUMERIC_SCALE)),
+            ])
+    for literal in list(tree.find_all(exp.Literal)):
+        if _is_float_literal(literal):
+            literal.replace(exp.cast(literal.copy(), exp.DataType.build("DOUBLE")))
+    for node in list(tree.find_all(exp.DateAdd, exp.DateSub, exp.DateTrunc)):
+        # DuckDB returns TIMESTAMP for date arithmetic on a DATE.
+        node.replace(exp.cast(node.copy(), exp.DataType.build("DATE")))
+    for extract in list(tree.find_all(exp.Extract)):
+        extract.replace(_extract_like_bigquery(name, extract))
+    for fmt in list(tree.find_all(exp.Format)):
+        fmt.replace(exp.Anonymous(this="PRINTF", expressions=[fmt.this.copy(), *[e.copy() for e in fmt.expressions]]))
+    for agg in list(tree.find_all(exp.ArrayAgg)):
+        if isinstance(agg.this, exp.Limit):
+            agg.replace(_array_agg_with_limit(agg))
+    for unnest in list(tree.find_all(exp.Unnest)):
+        if isinstance(unnest.args.get("offset"), exp.Identifier):
+            _make_offset_zero_based(unnest)
+    return tree
+
+
+def _is_float_literal(literal: exp.Literal) -> bool:
+    if literal.is_string or isinstance(literal.parent, (exp.DataTypeParam, exp.DataType, exp.Interval)):
+        return False
+    text = literal.this.lower()
+    return "." in text or "e" in text
+
+
+def _extract_like_bigquery(name: str, extract: exp.Extract) -> exp.Expression:
+    part = extract.this.name.upper()
+    value = extract.expression.copy()
+    if part == "DAYOFWEEK":  # BigQuery 1-7 with Sunday = 1; DuckDB 0-6
+        return exp.paren(exp.Add(this=extract.copy(), expression=exp.Literal.number(1)), copy=False)
+    if part == "WEEK":  # BigQuery: Sunday-based weeks, days before the first Sunday in week 0
+        return exp.cast(exp.Anonymous(this="STRFTIME", expressions=[value, exp.Literal.string("%U")]), "BIGINT")
+    if part == "ISOWEEK":  # DuckDB's WEEK is the ISO week
+        return exp.Extract(this=exp.var("WEEK"), expression=value)
+    return extract.copy()
+
+
+def _array_agg_with_limit(agg: exp.ArrayAgg) -> exp.Expression:
+    limit = agg.this
+    ordered_agg = exp.ArrayAgg(this=limit.this.copy())
+    return exp.Anonymous(
+        this="LIST_SLICE",
+        expressions=[ordered_agg, exp.Literal.number(1), limit.expression.copy()],
+    )
+
+
+def _make_offset_zero_based(unnest: exp.Unnest) -> None:
+    """DuckDB's WITH ORDINALITY counts from 1; BigQuery's WITH OFFSET from 0."""
+    offset_name = unnest.args["offset"].name
+    select = unnest.find_ancestor(exp.Select)
+    if select is None:
+        return
+    for column in list(select.find_all(exp.Column)):
+        if column.name != offset_name or column.table:
+            continue
+        zero_based = exp.paren(exp.Sub(this=column.copy(), expression=exp.Literal.number(1)), copy=False)
+        if column.parent is select and column.arg_key == "expressions":
+            column.replace(exp.alias_(zero_based, offset_name))
+        else:
+            column.replace(zero_based)

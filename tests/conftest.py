@@ -1,0 +1,55 @@
+"""Shared fixtures. Tests run offline on the embedded local warehouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Importing Airflow without AIRFLOW_HOME would create ~/airflow.
+os.environ.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow" / "test"))
+
+from processors.config import WarehouseSettings  # noqa: E402
+from processors.warehouse.local import LocalWarehouse  # noqa: E402
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> WarehouseSettings:
+    return WarehouseSettings(local_path=tmp_path / "warehouse.duckdb")
+
+
+@pytest.fixture
+def warehouse(settings: WarehouseSettings):
+    """A fresh local warehouse with every dataset and table created."""
+    wh = LocalWarehouse(settings)
+    wh.create_schema()
+    yield wh
+    wh.close()
+
+
+@pytest.fixture(scope="session")
+def sample_season():
+    """The default sample season (2024-25, seed 42), generated once per test session."""
+    from processors.sample_season import generate_season
+
+    return generate_season(2024, 42)
+
+
+@pytest.fixture(scope="session")
+def season_warehouse_settings(tmp_path_factory, sample_season) -> WarehouseSettings:
+    """A local warehouse file holding the sample season; read-only for tests (copy it to modify)."""
+    from processors.cli.sample_season import load_season
+
+    settings = WarehouseSettings(local_path=tmp_path_factory.mktemp("season") / "warehouse.duckdb")
+    with LocalWarehouse(settings) as wh:
+        load_season(wh, sample_season)
+    return settings
+
+
+@pytest.fixture
+def season_warehouse(season_warehouse_settings):
+    wh = LocalWarehouse(season_warehouse_settings)
+    yield wh
+    wh.close()

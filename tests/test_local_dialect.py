@@ -1,0 +1,144 @@
+"""Each silent BigQuery -> DuckDB mistranslation of warehouse.md, pinned:
+the BigQuery-dialect SQL runs on the local warehouse and gives BigQuery's answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from processors.warehouse import Statement, UnsupportedLocally, WarehouseError
+
+GAME_DATE = dt.date(2025, 1, 15)
+
+
+def one(warehouse, sql: str, **params):
+    rows = warehouse.query(Statement("test.sql", sql), params)
+    assert len(rows) == 1
+    return rows[0]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("DATE_SUB(@d, INTERVAL 30 DAY)", dt.date(2024, 12, 16)),
+        ("DATE_ADD(@d, INTERVAL 1 DAY)", dt.date(2025, 1, 16)),
+        ("DATE_TRUNC(@d, MONTH)", dt.date(2025, 1, 1)),
+    ],
+)
+def test_date_arithmetic_on_a_date_returns_a_date(warehouse, expression, expected):
+    value = one(warehouse, f"SELECT {expression} AS v", d=GAME_DATE)["v"]
+    assert type(value) is dt.date  # not a datetime, as DuckDB would give
+    assert value == expected
+
+
+def test_numeric_cast_keeps_bigquery_precision(warehouse):
+    row = one(warehouse, "SELECT CAST('3.14159' AS NUMERIC) AS v, CAST('123456789.123456789' AS NUMERIC) AS w")
+    assert row["v"] == Decimal("3.14159")
+    assert row["w"] == Decimal("123456789.123456789")
+
+
+def test_parameterised_numeric_cast_rounds_to_its_scale(warehouse):
+    assert one(warehouse, "SELECT CAST('12.34' AS NUMERIC(5, 1)) AS v")["v"] == Decimal("12.3")
+
+
+def test_float_literals_are_float64(warehouse):
+    row = one(warehouse, "SELECT 0.1 + 0.2 AS v, 12.5 / 4 AS w, 1e3 AS x")
+    assert isinstance(row["v"], float) and row["v"] == 0.1 + 0.2  # binary float, not exact 0.3
+    assert isinstance(row["w"], float) and row["w"] == 3.125
+    assert row["x"] == 1000.0
+
+
+def test_unnest_with_offset_starts_at_zero(warehouse):
+    rows = warehouse.query(Statement("t.sql", "SELECT x, pos FROM UNNEST(['a', 'b', 'c']) AS x WITH OFFSET AS pos "
+                                              "WHERE pos >= 0 ORDER BY pos"))
+    assert [(r["x"], r["pos"]) for r in rows] == [("a", 0), ("b", 1), ("c", 2)]
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [(dt.date(2025, 1, 19), 1), (dt.date(2025, 1, 20), 2), (dt.date(2025, 1, 25), 7)],  # Sun, Mon, Sat
+)
+def test_dayofweek_is_one_to_seven_from_sunday(warehouse, day, expected):
+    assert one(warehouse, "SELECT EXTRACT(DAYOFWEEK FROM @d) AS v", d=day)["v"] == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "week", "isoweek"),
+    # 2025-01-04 is the Saturday before the year's first Sunday: BigQuery week 0, ISO week 1.
+    [(dt.date(2025, 1, 4), 0, 1), (dt.date(2025, 1, 5), 1, 1), (dt.date(2024, 12, 30), 52, 1)],
+)
+def test_week_and_isoweek_follow_bigquery(warehouse, day, week, isoweek):
+    row = one(warehouse, "SELECT EXTRACT(WEEK FROM @d) AS w, EXTRACT(ISOWEEK FROM @d) AS iso", d=day)
+    assert (row["w"], row["iso"]) == (week, isoweek)
+
+
+def test_format_is_printf_style(warehouse):
+    assert one(warehouse, "SELECT FORMAT('%s-%03d', 'game', 7) AS v")["v"] == "game-007"
+
+
+def test_array_agg_with_order_and_limit(warehouse):
+    row = one(warehouse, "SELECT ARRAY_AGG(x ORDER BY x DESC LIMIT 2) AS top FROM UNNEST([3, 9, 1, 7]) AS x")
+    assert row["top"] == [9, 7]
+
+
+def test_project_qualified_names_lose_the_project(warehouse):
+    row = one(warehouse, "SELECT COUNT(*) AS n FROM `some-project.nba_raw.nbac_schedule`")
+    assert row["n"] == 0
+
+
+@pytest.mark.parametrize(
+    ("sql", "words"),
+    [
+        ("DECLARE x INT64 DEFAULT 1", "DECLARE / SET"),
+        ("SET x = 2", "DECLARE / SET"),
+        ("SELECT table_name FROM nba_raw.INFORMATION_SCHEMA.TABLES", "INFORMATION_SCHEMA"),
+        ("SELECT FORMAT('%t', 1) AS v", "FORMAT directive"),
+        ("SELECT CAST(1 AS BIGNUMERIC) AS v", "BIGNUMERIC"),
+    ],
+)
+def test_constructs_that_cannot_run_faithfully_are_rejected(warehouse, sql, words):
+    with pytest.raises(UnsupportedLocally) as info:
+        warehouse.query(Statement("phase4/example.sql", sql))
+    assert "phase4/example.sql" in str(info.value) and words in str(info.value)
+
+
+def test_ddl_partition_and_cluster_are_dropped_but_the_table_is_created(warehouse):
+    warehouse.execute_script(Statement("ddl/x.sql", """
+        CREATE TABLE IF NOT EXISTS `p.nba_raw.partitioned_example` (d DATE, team STRING, n NUMERIC)
+        PARTITION BY d CLUSTER BY team OPTIONS (description = 'x')"""))
+    warehouse.execute_script(Statement("x.sql", "INSERT INTO nba_raw.partitioned_example VALUES (@d, 'BOS', 1.123456789)"),
+                             {"d": GAME_DATE})
+    row = one(warehouse, "SELECT n FROM nba_raw.partitioned_example")
+    assert row["n"] == Decimal("1.123456789")  # bare NUMERIC column is (38, 9) too
+
+
+class TestClearErrors:
+    def test_syntax_error_names_the_statement(self, warehouse):
+        with pytest.raises(WarehouseError) as info:
+            warehouse.query(Statement("phase4/broken.sql", "SELEC 1 FROM"))
+        assert str(info.value).startswith("phase4/broken.sql: ")
+        assert "syntax error" in str(info.value)
+
+    def test_missing_table_names_the_statement_and_the_table(self, warehouse):
+        with pytest.raises(WarehouseError) as info:
+            warehouse.query(Statement("phase4/missing.sql", "SELECT * FROM nba_analytics.no_such_table"))
+        message = str(info.value)
+        assert message.startswith("phase4/missing.sql: ") and "no_such_table" in message
+        assert "\n" not in message  # one line, not a stack of library internals
+
+    def test_missing_parameter_is_named(self, warehouse):
+        with pytest.raises(WarehouseError) as info:
+            warehouse.query(Statement("phase4/params.sql", "SELECT @game_date AS d, @season AS s"), {"season": 1})
+        assert str(info.value) == "phase4/params.sql: missing query parameter(s): @game_date"
+
+    def test_a_sql_file_that_does_not_exist(self, warehouse):
+        with pytest.raises(WarehouseError, match="phase4/nope.sql: no such SQL file"):
+            warehouse.query("phase4/nope.sql")
+
+    def test_unknown_template_identifier(self, warehouse):
+        from processors.warehouse.statements import render
+
+        with pytest.raises(WarehouseError, match=r"unknown template identifier \{\{ nba_nope \}\}"):
+            render("x.sql", "SELECT * FROM `{{ nba_nope }}.t`", {"project": "p"})

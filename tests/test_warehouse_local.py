@@ -1,0 +1,134 @@
+"""The warehouse interface on the local backend: the behaviour both backends share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from processors.warehouse import Statement, WarehouseError, schema
+from processors.warehouse.local import LocalWarehouse
+
+DAY_1, DAY_2 = dt.date(2025, 1, 14), dt.date(2025, 1, 15)
+EVENTS = "nba_reference.pipeline_events"
+NOW = dt.datetime(2025, 1, 15, 4, 0, tzinfo=dt.UTC)
+
+
+def event(event_id: str, day: dt.date, **message) -> dict:
+    return {"event_id": event_id, "topic": "t", "game_date": day, "message": message or None, "published_at": NOW}
+
+
+def ids(warehouse, day=None) -> list[str]:
+    where = "WHERE game_date = @d" if day else ""
+    rows = warehouse.query(Statement("t.sql", f"SELECT event_id FROM nba_reference.pipeline_events {where} "
+                                              "ORDER BY event_id"), {"d": day} if day else None)
+    return [r["event_id"] for r in rows]
+
+
+SELECT_TWO = Statement("select_two.sql", """
+    SELECT CONCAT('new-', CAST(n AS STRING)) AS event_id, 'topic' AS topic, @partition_date AS game_date,
+           CURRENT_TIMESTAMP() AS published_at
+    FROM UNNEST([1, 2]) AS n""")
+
+
+def test_create_schema_is_idempotent_and_creates_every_table(warehouse):
+    assert warehouse.create_schema() == list(schema.all_tables())  # second time: no error
+    for key in schema.all_tables():
+        assert warehouse.table_row_count(key) == 0
+
+
+def test_replace_partition_replaces_that_date_only(warehouse):
+    warehouse.load_rows(EVENTS, [event("old-1", DAY_1), event("old-2", DAY_2), event("old-3", DAY_2)])
+    assert warehouse.replace_partition(EVENTS, DAY_2, SELECT_TWO) == 2
+    assert ids(warehouse, DAY_2) == ["new-1", "new-2"]
+    assert ids(warehouse, DAY_1) == ["old-1"]
+    # Rerun: same rows, no duplicates.
+    assert warehouse.replace_partition(EVENTS, DAY_2, SELECT_TWO) == 2
+    assert ids(warehouse) == ["new-1", "new-2", "old-1"]
+
+
+def test_rows_of_another_date_in_the_select_are_never_written(warehouse):
+    select = Statement("stray.sql", "SELECT 'stray' AS event_id, 't' AS topic, @other AS game_date, "
+                                    "CURRENT_TIMESTAMP() AS published_at")
+    assert warehouse.replace_partition(EVENTS, DAY_2, select, {"other": DAY_1}) == 0
+    assert ids(warehouse) == []
+
+
+def test_a_failing_replacement_leaves_the_previous_partition_intact(warehouse):
+    warehouse.load_rows(EVENTS, [event("kept", DAY_2)])
+    failing = Statement("failing.sql", "SELECT 'x' AS event_id, 't' AS topic, @partition_date AS game_date, "
+                                       "CAST('not a time' AS TIMESTAMP) AS published_at")
+    with pytest.raises(WarehouseError, match=r"^failing.sql \(replacing nba_reference.pipeline_events 2025-01-15\): "):
+        warehouse.replace_partition(EVENTS, DAY_2, failing)
+    assert ids(warehouse) == ["kept"]
+
+
+def test_replace_partition_rejects_columns_the_table_does_not_have(warehouse):
+    bad = Statement("bad.sql", "SELECT 'x' AS event_id, @partition_date AS game_date, 1 AS nope")
+    with pytest.raises(WarehouseError, match="bad.sql: selects columns nba_reference.pipeline_events does not have: nope"):
+        warehouse.replace_partition(EVENTS, DAY_2, bad)
+
+
+def test_load_rows_replaces_the_partitions_present(warehouse):
+    warehouse.load_rows(EVENTS, [event("a", DAY_1), event("b", DAY_2)])
+    warehouse.load_rows(EVENTS, [event("c", DAY_2)])
+    assert ids(warehouse) == ["a", "c"]
+
+
+def test_append_rows_keeps_what_is_there(warehouse):
+    warehouse.append_rows(EVENTS, [event("a", DAY_2)])
+    warehouse.append_rows(EVENTS, [event("b", DAY_2)])
+    assert ids(warehouse, DAY_2) == ["a", "b"]
+
+
+def test_values_round_trip_with_bigquery_types(warehouse):
+    warehouse.append_rows("nba_reference.processor_run_history", [{
+        "processor_name": "p", "run_id": "r1", "data_date": DAY_2, "status": "success",
+        "duration_seconds": 1.25, "missing_dependencies": ["a", "b"], "summary": {"rows": 30, "ok": True},
+        "started_at": NOW, "dependency_check_passed": True,
+    }])
+    warehouse.append_rows("nba_predictions.player_prop_predictions", [{
+        "prediction_id": "x", "system_id": "s", "player_lookup": "p", "game_date": DAY_2,
+        "predicted_points": 21.35, "line_margin": Decimal("-1.2"), "is_active": True,
+    }])
+    run = warehouse.query(Statement("t.sql", "SELECT * FROM nba_reference.processor_run_history"))[0]
+    assert run["summary"] == {"rows": 30, "ok": True}
+    assert run["missing_dependencies"] == ["a", "b"]
+    assert run["started_at"] == NOW and run["data_date"] == DAY_2
+    prediction = warehouse.query(Statement("t.sql", "SELECT * FROM nba_predictions.player_prop_predictions"))[0]
+    assert prediction["predicted_points"] == Decimal("21.4")  # NUMERIC(5, 1)
+    assert prediction["line_margin"] == Decimal("-1.2")
+
+
+def test_has_rows_for_a_table_and_a_partition(warehouse):
+    assert not warehouse.has_rows(EVENTS)
+    warehouse.append_rows(EVENTS, [event("a", DAY_1)])
+    assert warehouse.has_rows(EVENTS) and warehouse.has_rows(EVENTS, DAY_1)
+    assert not warehouse.has_rows(EVENTS, DAY_2)
+
+
+def test_multi_statement_script_is_all_or_nothing(warehouse):
+    warehouse.append_rows(EVENTS, [event("a", DAY_1)])
+    script = Statement("script.sql", """
+        DELETE FROM nba_reference.pipeline_events WHERE game_date = @d;
+        INSERT INTO nba_reference.pipeline_events (event_id, topic, published_at) VALUES ('x', NULL, CURRENT_TIMESTAMP());
+    """)
+    with pytest.raises(WarehouseError, match="script.sql: .*NOT NULL"):
+        warehouse.execute_script(script, {"d": DAY_1})
+    assert ids(warehouse) == ["a"]
+
+
+def test_unknown_table_and_unknown_columns_are_clear_errors(warehouse):
+    with pytest.raises(WarehouseError, match="nba_analytics.nope: unknown table"):
+        warehouse.load_rows("nba_analytics.nope", [])
+    with pytest.raises(WarehouseError, match="rows have columns the table does not: colour"):
+        warehouse.load_rows(EVENTS, [{**event("a", DAY_1), "colour": "red"}])
+
+
+def test_data_persists_in_the_file_across_connections(settings):
+    with LocalWarehouse(settings) as first:
+        first.create_schema()
+        first.append_rows(EVENTS, [event("a", DAY_1)])
+    with LocalWarehouse(settings) as second:
+        assert second.has_rows(EVENTS, DAY_1)
