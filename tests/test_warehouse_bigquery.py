@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from google.api_core.exceptions import BadRequest
@@ -19,6 +20,7 @@ DAY = dt.date(2025, 1, 15)
 class FakeJob:
     def __init__(self, rows=(), error: Exception | None = None):
         self._rows, self._error = rows, error
+        self.session_info = SimpleNamespace(session_id="session-1")
 
     def result(self):
         if self._error:
@@ -94,19 +96,53 @@ def test_statements_from_files_carry_the_configured_identifiers(bq_settings):
     assert [(p.name, p.type_, p.value) for p in config.query_parameters] == [("partition_date", "DATE", DAY)]
 
 
+SELECT_P1 = Statement("phase4/p1.sql", "SELECT team_abbr, @game_date AS analysis_date, 2024 AS season_year\n"
+                                       "FROM `proj-1.nba_analytics.team_defense_game_summary`;")
+
+
+def session_of(config) -> str | None:
+    props = {p.key: p.value for p in (config.connection_properties or [])}
+    return props.get("session_id")
+
+
 def test_replace_partition_is_one_transaction_of_delete_and_insert(bq_settings):
     client = RecordingClient(rows=[FakeRow(row_count=2)])
     wh = make(bq_settings, client)
-    select = Statement("phase4/p1.sql", "SELECT team_abbr, @game_date AS analysis_date, 2024 AS season_year\n"
-                                        "FROM `proj-1.nba_analytics.team_defense_game_summary`;")
-    assert wh.replace_partition("nba_precompute.team_defense_zone_analysis", DAY, select, {"game_date": DAY}) == 2
-    script, config, _ = client.queries[0]
+    checked = []
+    assert wh.replace_partition("nba_precompute.team_defense_zone_analysis", DAY, SELECT_P1, {"game_date": DAY},
+                                check=checked.append) == 2
+    assert checked == [2]
+    sqls = [sql for sql, _, _ in client.queries]
+    assert sqls[0] == "BEGIN TRANSACTION" and client.queries[0][1].create_session is True
+    script, config, _ = client.queries[1]
     table = "`proj-1.nba_precompute_dev.team_defense_zone_analysis`"
-    assert script.index("BEGIN TRANSACTION;") < script.index(f"DELETE FROM {table}") < \
-        script.index(f"INSERT INTO {table} (team_abbr, analysis_date, season_year)") < script.index("COMMIT TRANSACTION;")
+    assert script.index(f"DELETE FROM {table}") < script.index(f"INSERT INTO {table} (team_abbr, analysis_date, season_year)")
     assert script.count("WHERE analysis_date = @partition_date") == 2  # delete and insert: that date only
     assert "FROM `proj-1.nba_analytics.team_defense_game_summary`\n) AS new_rows" in script  # trailing ; dropped
     assert {p.name for p in config.query_parameters} == {"game_date", "partition_date"}
+    assert "COUNT(*) AS row_count" in sqls[2]  # the check counts inside the transaction
+    assert sqls[3:] == ["COMMIT TRANSACTION", "CALL BQ.ABORT_SESSION()"]
+    assert all(session_of(cfg) == "session-1" for _, cfg, _ in client.queries[1:])
+
+
+def test_a_failing_check_rolls_the_partition_back(bq_settings):
+    client = RecordingClient(rows=[FakeRow(row_count=0)])
+    wh = make(bq_settings, client)
+
+    def refuse(rows):
+        raise ValueError(f"only {rows} rows")
+
+    with pytest.raises(ValueError, match="only 0 rows"):
+        wh.replace_partition("nba_precompute.team_defense_zone_analysis", DAY, SELECT_P1, {"game_date": DAY}, check=refuse)
+    assert [sql for sql, _, _ in client.queries][-2:] == ["ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]
+    assert not wh.in_transaction
+
+
+def test_single_statements_run_without_a_session(bq_settings):
+    client = RecordingClient()
+    make(bq_settings, client).create_schema()
+    assert client.queries and all(session_of(cfg) is None for _, cfg, _ in client.queries)
+    assert not any(sql == "BEGIN TRANSACTION" for sql, _, _ in client.queries)
 
 
 def test_load_rows_truncates_each_date_partition_with_a_load_job(bq_settings):

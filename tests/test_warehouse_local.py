@@ -132,3 +132,25 @@ def test_data_persists_in_the_file_across_connections(settings):
         first.append_rows(EVENTS, [event("a", DAY_1)])
     with LocalWarehouse(settings) as second:
         assert second.has_rows(EVENTS, DAY_1)
+
+
+def test_a_failing_check_inside_the_transaction_keeps_the_previous_partition(warehouse):
+    warehouse.load_rows(EVENTS, [event("kept", DAY_2)])
+
+    def refuse(row_count):
+        assert row_count == 2  # the check sees the new rows before the commit
+        raise ValueError("validation failed")
+
+    with pytest.raises(ValueError, match="validation failed"):
+        warehouse.replace_partition(EVENTS, DAY_2, SELECT_TWO, check=refuse)
+    assert ids(warehouse) == ["kept"] and not warehouse.in_transaction
+
+
+def test_nested_transactions_join_the_outer_one(warehouse):
+    with pytest.raises(RuntimeError):
+        with warehouse.transaction():
+            warehouse.append_rows(EVENTS, [event("a", DAY_1)])
+            with warehouse.transaction():
+                warehouse.append_rows(EVENTS, [event("b", DAY_1)])
+            raise RuntimeError("outer fails")
+    assert ids(warehouse) == []

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlglot
@@ -30,6 +31,7 @@ class Warehouse(ABC):
 
     def __init__(self, settings: WarehouseSettings):
         self.settings = settings
+        self._transaction_depth = 0
 
     # --- primitives each backend implements -------------------------------
     @abstractmethod
@@ -45,6 +47,15 @@ class Warehouse(ABC):
         """Bulk-write rows; with replace_dates, replace those partitions in the same transaction."""
 
     @abstractmethod
+    def _begin(self) -> None: ...
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
+    @abstractmethod
+    def _rollback(self) -> None: ...
+
+    @abstractmethod
     def close(self) -> None:
         """Release connections."""
 
@@ -53,6 +64,33 @@ class Warehouse(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- transactions ---------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: what runs inside commits together, an exception rolls it
+        back. A nested call joins the outer transaction."""
+        if self._transaction_depth:
+            self._transaction_depth += 1
+            try:
+                yield
+            finally:
+                self._transaction_depth -= 1
+            return
+        self._begin()
+        self._transaction_depth = 1
+        try:
+            yield
+        except BaseException:
+            self._transaction_depth = 0
+            self._rollback()
+            raise
+        self._transaction_depth = 0
+        self._commit()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._transaction_depth > 0
 
     # --- statements -----------------------------------------------------------
     def statement(self, name: str, fragments: dict[str, str] | None = None, **identifiers: str) -> Statement:
@@ -89,8 +127,11 @@ class Warehouse(ABC):
         return list(tables)
 
     def replace_partition(self, table_key: str, partition_date: dt.date, select: Statement | str,
-                          params: Params | None = None) -> int:
-        """Atomically replace one date partition with the rows of `select`; returns its row count."""
+                          params: Params | None = None, check: Callable[[int], None] | None = None) -> int:
+        """Atomically replace one date partition with the rows of `select`; returns its row count.
+
+        `check(row_count)` runs inside the transaction, before the commit: if it
+        raises, the previous rows of that date stay as they were."""
         table = self._partitioned(table_key)
         select = self._as_statement(select)
         columns = _output_columns(select, table)
@@ -99,8 +140,12 @@ class Warehouse(ABC):
             fragments={"columns": ", ".join(columns), "select": select.text.strip().rstrip(";")},
         )
         script = Statement(name=f"{select.name} (replacing {table.key} {partition_date})", text=script.text)
-        self.execute_script(script, {**(params or {}), "partition_date": partition_date})
-        return self.partition_row_count(table_key, partition_date)
+        with self.transaction():
+            self.execute_script(script, {**(params or {}), "partition_date": partition_date})
+            row_count = self.partition_row_count(table_key, partition_date)
+            if check is not None:
+                check(row_count)
+        return row_count
 
     def load_rows(self, table_key: str, rows: Sequence[Row], *, replace_partitions: bool = True) -> int:
         """Bulk-load rows. By default the partitions of the dates present are replaced whole."""

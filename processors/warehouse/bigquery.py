@@ -16,8 +16,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+import sqlglot
 from google.api_core.exceptions import GoogleAPICallError
 from google.cloud import bigquery
+from sqlglot.errors import ParseError
 
 from processors.config import WarehouseSettings
 from processors.warehouse import schema
@@ -36,6 +38,7 @@ class BigQueryWarehouse(Warehouse):
         super().__init__(settings)
         self._client_factory = client_factory
         self.job_labels = dict(job_labels or {})
+        self._session_id: str | None = None  # set while a transaction is open
 
     @cached_property
     def client(self) -> bigquery.Client:
@@ -50,11 +53,14 @@ class BigQueryWarehouse(Warehouse):
 
     # --- request building (unit-tested without network) ----------------------
     def query_job_config(self, statement: Statement, params: Params | None) -> bigquery.QueryJobConfig:
-        return bigquery.QueryJobConfig(
+        config = bigquery.QueryJobConfig(
             query_parameters=[query_parameter(name, value) for name, value in (params or {}).items()],
             use_legacy_sql=False,
             labels=self.labels_for(statement.name),
         )
+        if self._session_id:
+            config.connection_properties = [bigquery.ConnectionProperty("session_id", self._session_id)]
+        return config
 
     def labels_for(self, statement_name: str) -> dict[str, str]:
         labels = {"app": "nba-props", **self.job_labels, "sql_file": statement_name.removesuffix(".sql")}
@@ -76,7 +82,36 @@ class BigQueryWarehouse(Warehouse):
 
     def execute_script(self, statement: Statement | str, params: Params | None = None) -> None:
         statement = self._as_statement(statement)
-        self._wait(statement.name, self._submit(statement, params))
+        if self.in_transaction or not _has_several_statements(statement.text):
+            self._wait(statement.name, self._submit(statement, params))
+            return
+        # Without a transaction each DML statement of a script commits on its own.
+        with self.transaction():
+            self._wait(statement.name, self._submit(statement, params))
+
+    # A multi-statement transaction spanning several jobs lives in a BigQuery session.
+    def _begin(self) -> None:
+        config = self.query_job_config(Statement("begin_transaction", ""), None)
+        config.create_session = True
+        job = self.client.query("BEGIN TRANSACTION", job_config=config, location=self.settings.location)
+        self._wait("BEGIN TRANSACTION", job)
+        self._session_id = job.session_info.session_id
+
+    def _commit(self) -> None:
+        self._end_session("COMMIT TRANSACTION")
+
+    def _rollback(self) -> None:
+        self._end_session("ROLLBACK TRANSACTION")
+
+    def _end_session(self, verb: str) -> None:
+        try:
+            self._wait(verb, self._submit(Statement(verb.lower().replace(" ", "_"), verb), None))
+        finally:
+            try:
+                self._submit(Statement("abort_session", "CALL BQ.ABORT_SESSION()"), None).result()
+            except GoogleAPICallError:
+                pass  # the session expires on its own; the transaction has ended either way
+            self._session_id = None
 
     def _load_rows(self, table: schema.TableSchema, rows: list[Row], replace_dates: list[dt.date] | None) -> None:
         table_id = self.table_id(table.key)
@@ -111,6 +146,13 @@ class BigQueryWarehouse(Warehouse):
             return job.result()
         except GoogleAPICallError as exc:
             raise WarehouseError(name, exc.message) from None
+
+
+def _has_several_statements(sql: str) -> bool:
+    try:
+        return len([s for s in sqlglot.parse(sql, read="bigquery") if s is not None]) > 1
+    except ParseError:
+        return ";" in sql.strip().rstrip(";")
 
 
 def query_parameter(name: str, value: Any):

@@ -64,41 +64,38 @@ class LocalWarehouse(Warehouse):
         for step in compiled:  # check every parameter before anything runs
             _bind(statement.name, step, params)
         # The script runs in one local transaction; its own BEGIN/COMMIT are dropped.
-        body = [s for s in compiled if not s.transaction_control]
-        self._in_transaction(statement.name, lambda: [self._run(statement.name, s, params) for s in body])
+        with self.transaction():
+            for step in compiled:
+                if not step.transaction_control:
+                    self._run(statement.name, step, params)
 
     def _load_rows(self, table: schema.TableSchema, rows: list[Row], replace_dates: list[dt.date] | None) -> None:
         arrow_rows = pa.Table.from_pylist([_arrow_row(table, r) for r in rows], schema=_arrow_schema(table))
         columns = ", ".join(table.columns)
         target = f"{self.settings.datasets[table.dataset]}.{table.name}"
 
-        def write() -> None:
+        with self.transaction():
             if replace_dates:
-                delete = self.table_statement("warehouse/delete_partitions.sql", table.key)
-                (step,) = compile_script(delete.name, delete.text)
-                self._run(delete.name, step, {"partition_dates": replace_dates})
+                self.execute_script(self.table_statement("warehouse/delete_partitions.sql", table.key),
+                                    {"partition_dates": replace_dates})
             if rows:
                 # DuckDB-native bulk insert from the in-memory Arrow table.
                 self.connection.register("_rows_to_load", arrow_rows)
                 try:
                     self.connection.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM _rows_to_load")
+                except duckdb.Error as exc:
+                    raise WarehouseError(f"load into {table.key}", _db_message(exc)) from None
                 finally:
                     self.connection.unregister("_rows_to_load")
 
-        self._in_transaction(f"load into {table.key}", write)
+    def _begin(self) -> None:
+        self.connection.execute("BEGIN TRANSACTION")
 
-    def _in_transaction(self, name: str, work) -> None:
-        con = self.connection
-        con.execute("BEGIN TRANSACTION")
-        try:
-            work()
-        except duckdb.Error as exc:
-            con.execute("ROLLBACK")
-            raise WarehouseError(name, _db_message(exc)) from None
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+    def _commit(self) -> None:
+        self.connection.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self.connection.execute("ROLLBACK")
 
     def _run(self, name: str, step: CompiledStatement, params: Params) -> duckdb.DuckDBPyConnection:
         bound = _bind(name, step, params)

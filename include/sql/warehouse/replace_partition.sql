@@ -1,7 +1,6 @@
--- Replace one date partition atomically: delete that date, then insert the
--- new rows of that date only (rows of any other date are never touched).
-BEGIN TRANSACTION;
-
+-- Replace one date partition: delete that date, then insert the new rows of
+-- that date only (rows of any other date are never touched). The warehouse
+-- runs it inside one transaction.
 DELETE FROM `{{ project }}.{{ dataset }}.{{ table_name }}`
 WHERE {{ partition_column }} = @partition_date;
 
@@ -11,5 +10,3 @@ FROM (
 {{ select }}
 ) AS new_rows
 WHERE {{ partition_column }} = @partition_date;
-
-COMMIT TRANSACTION;
