@@ -1,0 +1,168 @@
+"""The shape every Phase 4 processor shares.
+
+A processor is a small class around SQL in include/sql/phase4/: it checks its
+critical inputs for the night, replaces that night's partition with one
+set-based statement, validates the new rows before they commit, and writes one
+run-history row whatever happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from typing import ClassVar
+
+from processors.phase4.calendar import SeasonCalendar
+from processors.phase4.result import DependencyMissing, ProcessorFailed, ProcessorResult, ValidationFailed
+from processors.run_history import RunContext, RunRecord, record_run
+from processors.warehouse import Warehouse, WarehouseError
+
+log = logging.getLogger(__name__)
+
+
+class _Rejected(Exception):
+    """Raised by validation inside the write transaction, so the write rolls back."""
+
+
+class Phase4Processor:
+    name: ClassVar[str]
+    short_name: ClassVar[str]                     # P1 ... P5
+    output_table: ClassVar[str]                   # registry key, dataset.table
+    critical_inputs: ClassVar[tuple[str, ...]]    # input_counts.sql columns that must be > 0
+    success_rows: ClassVar[int]                   # fewer rows on a game day = partial
+    early_season_success_rows: ClassVar[int] = 0  # days 7-20 (0 = same as success_rows)
+    duration_warning_seconds: ClassVar[int]
+    quality_label: ClassVar[str]
+    writes_during_bootstrap: ClassVar[bool] = False
+
+    # --- hooks a processor may override ---------------------------------------------
+    def sql_file_for(self, calendar: SeasonCalendar) -> str:
+        """The SELECT that produces the night's rows."""
+        return f"phase4/{self.name}.sql"
+
+    def critical_inputs_for(self, calendar: SeasonCalendar) -> tuple[str, ...]:
+        """input_counts.sql columns that must be > 0 for the night."""
+        return self.critical_inputs
+
+    def sql_params(self, calendar: SeasonCalendar) -> dict:
+        """Named parameters of the SELECT: @game_date, @season_year, @season_start, @early_season."""
+        return calendar.sql_params
+
+    def before_validation(self, warehouse: Warehouse, calendar: SeasonCalendar, elapsed_ms: int) -> None:
+        """Runs inside the write transaction, after the insert and before validation."""
+
+    def validation_problem(self, stats: dict, calendar: SeasonCalendar) -> str | None:
+        """Why the new rows must not commit, or None. Only 0 rows on a game day fails by default."""
+        if not stats["row_count"]:
+            return f"0 rows for {calendar.game_date}, a game day"
+        return None
+
+    @property
+    def stats_file(self) -> str:
+        return f"phase4/stats/{self.name}.sql"
+
+    def success_threshold(self, calendar: SeasonCalendar) -> int:
+        if calendar.is_early_season and self.early_season_success_rows:
+            return self.early_season_success_rows
+        return self.success_rows
+
+    # --- the run ----------------------------------------------------------------
+    def run(self, warehouse: Warehouse, game_date: dt.date, context: RunContext | None = None) -> ProcessorResult:
+        """Process one night. Raises ProcessorFailed (after recording the run) on failure."""
+        context = context or RunContext()
+        calendar = SeasonCalendar.load(warehouse, game_date)  # bad input: raises before anything is written
+        started_at, clock = dt.datetime.now(dt.UTC), time.perf_counter()
+        result = ProcessorResult(processor=self.name, game_date=game_date, status="running", decision="",
+                                 output_table=self.output_table, quality_label=self.quality_label,
+                                 success_threshold=self.success_threshold(calendar))
+        failure: ProcessorFailed | None = None
+        try:
+            self._process(warehouse, calendar, result)
+        except ProcessorFailed as exc:
+            failure = exc
+        except WarehouseError as exc:
+            result.status, result.decision, result.message = "failed", "warehouse_error", str(exc)
+            failure = ProcessorFailed(result)
+        result.duration_seconds = time.perf_counter() - clock
+        if result.status in ("success", "partial") and result.duration_seconds > self.duration_warning_seconds:
+            result.warnings.append(f"took {result.duration_seconds:.0f} s, above {self.duration_warning_seconds} s")
+        result.run_id = self._record(warehouse, calendar, result, started_at, context)
+        log.info("%s %s: %s (%s) rows=%d ready=%d quality=%s in %.2f s", self.name, game_date, result.status,
+                 result.decision, result.rows_written, result.production_ready, result.quality, result.duration_seconds)
+        if failure is not None:
+            raise failure
+        return result
+
+    def _process(self, warehouse: Warehouse, calendar: SeasonCalendar, result: ProcessorResult) -> None:
+        if calendar.is_off_night:
+            result.status, result.decision = "skipped", "no_games_scheduled"
+            result.message = f"no games scheduled on {calendar.game_date}"
+            return
+        if calendar.is_bootstrap and not self.writes_during_bootstrap:
+            result.status, result.decision = "skipped", "early_season_bootstrap"
+            result.message = f"day {calendar.days_into_season} of the season: not enough history yet"
+            return
+        self._check_inputs(warehouse, calendar, result)
+        result.decision = "early_season" if calendar.is_early_season else "computed"
+        stats: dict = {}
+        write_started = time.perf_counter()
+
+        def validate(row_count: int) -> None:
+            self.before_validation(warehouse, calendar, int((time.perf_counter() - write_started) * 1000))
+            stats.update(warehouse.query(self.stats_file, {"game_date": calendar.game_date})[0])
+            problem = self.validation_problem(stats, calendar)
+            if problem:
+                raise _Rejected(problem)
+
+        try:
+            warehouse.replace_partition(self.output_table, calendar.game_date, self.sql_file_for(calendar),
+                                        self.sql_params(calendar), check=validate)
+        except _Rejected as exc:
+            self._apply_stats(result, stats)
+            result.status, result.decision, result.message = "failed", "validation_failed", str(exc)
+            raise ValidationFailed(result) from None
+        self._apply_stats(result, stats)
+        if result.rows_written < result.success_threshold:
+            result.status = "partial"
+            result.warnings.append(f"{result.rows_written} rows, below the success threshold of {result.success_threshold}")
+        else:
+            result.status = "success"
+        result.message = f"wrote {result.rows_written} rows ({result.production_ready} production ready)"
+
+    def _check_inputs(self, warehouse: Warehouse, calendar: SeasonCalendar, result: ProcessorResult) -> None:
+        try:
+            counts = warehouse.query("phase4/input_counts.sql", calendar.sql_params)[0]
+        except WarehouseError as exc:
+            result.status, result.decision, result.message = "failed", "dependency_check_failed", str(exc)
+            raise DependencyMissing(result) from None
+        missing = [name for name in self.critical_inputs_for(calendar) if not counts[name]]
+        if missing:
+            result.missing_dependencies = missing
+            result.status, result.decision = "failed", "missing_dependencies"
+            result.message = f"no rows for {calendar.game_date} in: {', '.join(missing)}"
+            raise DependencyMissing(result)
+
+    @staticmethod
+    def _apply_stats(result: ProcessorResult, stats: dict) -> None:
+        result.rows_written = int(stats.get("row_count") or 0)
+        result.production_ready = int(stats.get("production_ready") or 0)
+        result.early_season_rows = int(stats.get("early_season_rows") or 0)
+        quality = stats.get("quality")
+        result.quality = round(float(quality), 2) if quality is not None else None
+        result.records_skipped = int(stats.get("records_skipped") or 0)
+
+    def _record(self, warehouse: Warehouse, calendar: SeasonCalendar, result: ProcessorResult,
+                started_at: dt.datetime, context: RunContext) -> str:
+        record = RunRecord(
+            processor_name=self.name, data_date=calendar.game_date, phase="phase4", status=result.status,
+            started_at=started_at, duration_seconds=result.duration_seconds, season_year=calendar.season_year,
+            records_processed=result.rows_written, records_created=result.rows_written,
+            records_skipped=result.records_skipped,
+            dependency_check_passed=not result.missing_dependencies and result.decision != "dependency_check_failed",
+            missing_dependencies=result.missing_dependencies,
+            errors=[result.message] if result.status == "failed" else [],
+            warnings=result.warnings, summary=result.summary(), output_table=self.output_table,
+        )
+        record_run(warehouse, record, context)
+        return record.run_id

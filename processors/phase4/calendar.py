@@ -1,0 +1,58 @@
+"""Where a game_date falls in its season: bootstrap, early season, off night."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from processors.warehouse import Warehouse
+
+BOOTSTRAP_DAYS = 7          # days 0-6: not enough history, P1-P4 write nothing
+EARLY_SEASON_LAST_DAY = 20  # days 7-20: relaxed success criteria
+
+
+class NoScheduleError(ValueError):
+    """The date lies outside every season in the schedule: there is no Phase 3 data for it."""
+
+
+@dataclass(frozen=True)
+class SeasonCalendar:
+    game_date: dt.date
+    season_year: int
+    season_start: dt.date
+    season_end: dt.date
+    games_on_date: int
+
+    @property
+    def days_into_season(self) -> int:
+        return (self.game_date - self.season_start).days
+
+    @property
+    def is_bootstrap(self) -> bool:
+        return self.days_into_season < BOOTSTRAP_DAYS
+
+    @property
+    def is_early_season(self) -> bool:
+        return BOOTSTRAP_DAYS <= self.days_into_season <= EARLY_SEASON_LAST_DAY
+
+    @property
+    def is_off_night(self) -> bool:
+        return self.games_on_date == 0
+
+    @property
+    def sql_params(self) -> dict:
+        return {
+            "game_date": self.game_date,
+            "season_year": self.season_year,
+            "season_start": self.season_start,
+            "early_season": self.is_early_season,
+        }
+
+    @classmethod
+    def load(cls, warehouse: Warehouse, game_date: dt.date) -> SeasonCalendar:
+        rows = warehouse.query("phase4/season_calendar.sql", {"game_date": game_date})
+        if not rows or game_date > rows[0]["season_end"]:
+            raise NoScheduleError(
+                f"no Phase 3 data for {game_date}: the date is outside every season in nba_raw.nbac_schedule"
+            )
+        return cls(game_date=game_date, **rows[0])
