@@ -13,7 +13,7 @@ export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONPATH := $(CURDIR):$(CURDIR)/plugins
 export NBA_LOCAL_WAREHOUSE_PATH ?= $(CURDIR)/.warehouse/nba.duckdb
 
-.PHONY: venv run test lint sample-season query constraints clean distclean
+.PHONY: venv run test lint sample-season phase4 bench-phase4 query constraints clean distclean
 
 venv: $(VENV)/.installed
 
@@ -28,6 +28,14 @@ run: sample-season
 
 sample-season: venv
 	$(BIN)/python -m processors.cli.sample_season --season $(SEASON) --seed $(SEED)
+
+# make phase4 DATE=2025-01-15 [END=2025-01-20]: run the five processors without Airflow
+phase4: venv
+	$(BIN)/python -m processors.cli.phase4 --date $(DATE) $(if $(END),--end $(END))
+
+# Speed and memory figures of Phase 4 on the sample season (never fails on time).
+bench-phase4: venv
+	$(BIN)/python -m benchmarks.phase4_benchmark
 
 test: venv lint
 	$(BIN)/pytest

@@ -11,6 +11,7 @@ from processors.warehouse.local import LocalWarehouse
 
 def test_bigquery_client_comes_from_the_hook_with_the_configured_connection(monkeypatch):
     from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
+
     from nba_airflow.warehouse import task_warehouse
 
     calls = []

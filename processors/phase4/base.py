@@ -14,6 +14,7 @@ import time
 from typing import ClassVar
 
 from processors.phase4.calendar import SeasonCalendar
+from processors.phase4.inputs import input_row_count
 from processors.phase4.result import DependencyMissing, ProcessorFailed, ProcessorResult, ValidationFailed
 from processors.run_history import RunContext, RunRecord, record_run
 from processors.warehouse import Warehouse, WarehouseError
@@ -29,7 +30,7 @@ class Phase4Processor:
     name: ClassVar[str]
     short_name: ClassVar[str]                     # P1 ... P5
     output_table: ClassVar[str]                   # registry key, dataset.table
-    critical_inputs: ClassVar[tuple[str, ...]]    # input_counts.sql columns that must be > 0
+    critical_inputs: ClassVar[tuple[str, ...]]    # names from processors.phase4.inputs that must have rows
     success_rows: ClassVar[int]                   # fewer rows on a game day = partial
     early_season_success_rows: ClassVar[int] = 0  # days 7-20 (0 = same as success_rows)
     duration_warning_seconds: ClassVar[int]
@@ -42,7 +43,7 @@ class Phase4Processor:
         return f"phase4/{self.name}.sql"
 
     def critical_inputs_for(self, calendar: SeasonCalendar) -> tuple[str, ...]:
-        """input_counts.sql columns that must be > 0 for the night."""
+        """Inputs (names from processors.phase4.inputs) that must have rows for the night."""
         return self.critical_inputs
 
     def sql_params(self, calendar: SeasonCalendar) -> dict:
@@ -104,7 +105,10 @@ class Phase4Processor:
             result.message = f"day {calendar.days_into_season} of the season: not enough history yet"
             return
         self._check_inputs(warehouse, calendar, result)
-        result.decision = "early_season" if calendar.is_early_season else "computed"
+        if calendar.is_bootstrap:
+            result.decision = "early_season_placeholders"
+        else:
+            result.decision = "early_season" if calendar.is_early_season else "computed"
         stats: dict = {}
         write_started = time.perf_counter()
 
@@ -123,6 +127,10 @@ class Phase4Processor:
             result.status, result.decision, result.message = "failed", "validation_failed", str(exc)
             raise ValidationFailed(result) from None
         self._apply_stats(result, stats)
+        if not result.rows_written:  # validation allowed an empty night: nothing to compute
+            result.status, result.decision = "skipped", "no_eligible_rows"
+            result.message = f"no rows to compute for {calendar.game_date}"
+            return
         if result.rows_written < result.success_threshold:
             result.status = "partial"
             result.warnings.append(f"{result.rows_written} rows, below the success threshold of {result.success_threshold}")
@@ -132,11 +140,11 @@ class Phase4Processor:
 
     def _check_inputs(self, warehouse: Warehouse, calendar: SeasonCalendar, result: ProcessorResult) -> None:
         try:
-            counts = warehouse.query("phase4/input_counts.sql", calendar.sql_params)[0]
+            missing = [name for name in self.critical_inputs_for(calendar)
+                       if not input_row_count(warehouse, name, calendar)]
         except WarehouseError as exc:
             result.status, result.decision, result.message = "failed", "dependency_check_failed", str(exc)
             raise DependencyMissing(result) from None
-        missing = [name for name in self.critical_inputs_for(calendar) if not counts[name]]
         if missing:
             result.missing_dependencies = missing
             result.status, result.decision = "failed", "missing_dependencies"

@@ -45,12 +45,13 @@ last_30_days AS (
   GROUP BY defending_team_abbr
 ),
 
+-- Rounded: a float AVG's last bits depend on summation order, and reruns must be identical.
 league AS (
   SELECT
     COUNTIF(games >= 10) AS teams,
-    AVG(IF(games >= 10, paint_pct, NULL)) AS paint_pct,
-    AVG(IF(games >= 10, mid_range_pct, NULL)) AS mid_range_pct,
-    AVG(IF(games >= 10, three_pt_pct, NULL)) AS three_pt_pct
+    ROUND(AVG(IF(games >= 10, paint_pct, NULL)), 9) AS paint_pct,
+    ROUND(AVG(IF(games >= 10, mid_range_pct, NULL)), 9) AS mid_range_pct,
+    ROUND(AVG(IF(games >= 10, three_pt_pct, NULL)), 9) AS three_pt_pct
   FROM last_30_days
 ),
 

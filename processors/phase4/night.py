@@ -1,0 +1,70 @@
+"""Run the Phase 4 processors of one night (or a range of nights) in dependency order.
+
+The command line's runner; in Airflow the DAG expresses the same graph with one
+task per processor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+
+from processors.phase4 import PROCESSOR_NAMES, UPSTREAM, ProcessorFailed, ProcessorResult, get_processor
+from processors.phase4.calendar import SeasonCalendar
+from processors.run_history import RunContext, RunRecord, record_run
+from processors.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+
+def record_upstream_failed(warehouse: Warehouse, name: str, game_date: dt.date, failed_upstream: list[str],
+                           context: RunContext, season_year: int | None = None) -> ProcessorResult:
+    """A processor that did not run because a critical upstream failed: say which, in the run history."""
+    processor = get_processor(name)
+    result = ProcessorResult(
+        processor=name, game_date=game_date, status="skipped", decision="upstream_failed",
+        output_table=processor.output_table, quality_label=processor.quality_label,
+        missing_dependencies=failed_upstream, message=f"not run: upstream failed: {', '.join(failed_upstream)}",
+    )
+    record = RunRecord(processor_name=name, data_date=game_date, phase="phase4", status="skipped",
+                       started_at=dt.datetime.now(dt.UTC), duration_seconds=0.0, season_year=season_year,
+                       dependency_check_passed=False, missing_dependencies=failed_upstream,
+                       summary=result.summary(), output_table=processor.output_table)
+    record_run(warehouse, record, context)
+    result.run_id = record.run_id
+    return result
+
+
+def _did_not_deliver(result: ProcessorResult) -> bool:
+    """Failed, or skipped because its own upstream failed (a bootstrap or empty-night skip is fine)."""
+    return result.status == "failed" or result.decision == "upstream_failed"
+
+
+def run_night(warehouse: Warehouse, game_date: dt.date, names: Iterable[str] | None = None,
+              context: RunContext | None = None) -> list[ProcessorResult]:
+    """Run the named processors (default: all five) for one night; failures don't stop the others."""
+    context = context or RunContext()
+    selected = list(names or PROCESSOR_NAMES)
+    for name in selected:
+        get_processor(name)  # unknown names fail before anything runs
+    calendar = SeasonCalendar.load(warehouse, game_date)  # a date without Phase 3 data fails here
+    results: dict[str, ProcessorResult] = {}
+    for name in (n for n in PROCESSOR_NAMES if n in selected):
+        failed = [up for up in UPSTREAM[name] if up in results and _did_not_deliver(results[up])]
+        if failed:
+            results[name] = record_upstream_failed(warehouse, name, game_date, failed, context, calendar.season_year)
+            continue
+        try:
+            results[name] = get_processor(name).run(warehouse, game_date, context)
+        except ProcessorFailed as exc:
+            log.error("%s", exc)
+            results[name] = exc.result
+    return list(results.values())
+
+
+def dates_between(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    if end < start:
+        raise ValueError(f"end date {end} is before start date {start}")
+    for offset in range((end - start).days + 1):
+        yield start + dt.timedelta(days=offset)
