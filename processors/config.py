@@ -68,3 +68,51 @@ class WarehouseSettings:
             location=env.get("NBA_BQ_LOCATION", cls.location),
             datasets=datasets,
         )
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+TRANSPORTS = ("local", "pubsub")
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """Everything the nightly DAG reads at run time besides the warehouse."""
+
+    sensor_poke_seconds: float = 300.0
+    sensor_timeout_seconds: float = 3 * 3600.0
+    transport: str = "local"                 # local: nba_reference.pipeline_events; pubsub: Google Pub/Sub
+    topic_phase4_complete: str = "nba-phase4-precompute-complete"
+    topic_prediction_requests: str = "prediction-request-prod"
+    slack_conn_id: str = "slack_alerts"      # alerts go to Slack / e-mail only when these connections exist
+    smtp_conn_id: str = "smtp_alerts"
+    alert_emails: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.transport not in TRANSPORTS:
+            raise ConfigError(f"NBA_MESSAGING_TRANSPORT must be one of {', '.join(TRANSPORTS)}, got {self.transport!r}")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> PipelineSettings:
+        env = os.environ if env is None else env
+        return cls(
+            sensor_poke_seconds=_number(env, "NBA_SENSOR_POKE_SECONDS", cls.sensor_poke_seconds),
+            sensor_timeout_seconds=_number(env, "NBA_SENSOR_TIMEOUT_SECONDS", cls.sensor_timeout_seconds),
+            transport=env.get("NBA_MESSAGING_TRANSPORT", cls.transport),
+            topic_phase4_complete=env.get("NBA_TOPIC_PHASE4_COMPLETE", cls.topic_phase4_complete),
+            topic_prediction_requests=env.get("NBA_TOPIC_PREDICTION_REQUESTS", cls.topic_prediction_requests),
+            slack_conn_id=env.get("NBA_SLACK_CONN_ID", cls.slack_conn_id),
+            smtp_conn_id=env.get("NBA_SMTP_CONN_ID", cls.smtp_conn_id),
+            alert_emails=tuple(e.strip() for e in env.get("NBA_ALERT_EMAILS", "").split(",") if e.strip()),
+        )

@@ -86,3 +86,9 @@ def record_run(warehouse: Warehouse, record: RunRecord, context: RunContext) -> 
         "try_number": context.try_number,
     }
     warehouse.append_rows(RUN_HISTORY, [row])
+
+
+def latest_run(warehouse: Warehouse, processor_name: str, data_date: dt.date) -> dict[str, Any] | None:
+    """The most recent run-history row of a processor for a night, or None."""
+    rows = warehouse.query("reference/latest_run.sql", {"processor_name": processor_name, "data_date": data_date})
+    return rows[0] if rows else None

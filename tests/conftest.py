@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Importing Airflow without AIRFLOW_HOME would create ~/airflow.
-os.environ.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow" / "test"))
+# Airflow for the tests lives in the project's ignored .airflow/test (importing
+# Airflow without AIRFLOW_HOME would create ~/airflow); set before any import.
+os.environ["AIRFLOW_HOME"] = str(PROJECT_ROOT / ".airflow" / "test")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(PROJECT_ROOT / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 
 from processors.config import WarehouseSettings  # noqa: E402
 from processors.warehouse.local import LocalWarehouse  # noqa: E402

@@ -26,7 +26,10 @@ def bigquery_client_factory(settings: WarehouseSettings):
 
 def task_warehouse(context: Mapping[str, Any] | None = None, settings: WarehouseSettings | None = None) -> Warehouse:
     """The configured warehouse for the running task."""
-    settings = settings or WarehouseSettings.from_env()
+    if settings is None:
+        from nba_airflow.settings import warehouse_settings
+
+        settings = warehouse_settings()
     labels = {}
     if context and context.get("ti") is not None:
         ti = context["ti"]

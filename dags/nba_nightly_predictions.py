@@ -1,0 +1,98 @@
+"""
+# NBA nightly predictions
+
+One run per night prepares **game_date = the day after the run starts**: the run
+that starts at 23:00 America/New_York on day D prepares the games of D + 1
+(from the logical date in New York time, or the `game_date` param; never now()).
+
+| ET | PT | what |
+|---|---|---|
+| 23:00 | 20:00 | run starts: params checked, Phase 3 readiness sensors (box scores of each team's last game, upcoming context) |
+| ~23:05 | ~20:05 | Phase 4: P1 and P2 in parallel; P3 after P1 and P2; P4 after P2; P5 after all four |
+| | | then `publish_phase4_complete` (topic `nba-phase4-precompute-complete`, best effort) |
+| 00:00 | 21:00 | `phase4_deadline`: warning if Phase 4 is not done 60 min after the run started |
+| 01:00 | 22:00 | `phase4_deadline`: hard deadline, warning if Phase 4 is not complete (scheduled runs) |
+| 09:00 / 09:15 / 09:30 | 06:00 / 06:15 / 06:30 | Phase 5 backup readiness deadline and retries (Phase 5 group) |
+| 10:00 | 07:00 | predictions SLA check |
+
+P1 `team_defense_zone_analysis`, P2 `player_shot_zone_analysis`, P3 `player_composite_factors`,
+P4 `player_daily_cache`, P5 `ml_feature_store_v2`. Every processor writes exactly its night's partition (reruns replace, never
+duplicate) and one row of `nba_reference.processor_run_history`. Alerts go to
+`nba_reference.pipeline_alerts` (and Slack / e-mail when configured).
+
+**Rerun** a processor: clear its task (downstream included) in the UI, or
+`airflow tasks clear nba_nightly_predictions -t 'phase4.player_daily_cache' -d -s <start> -e <end>`.
+**Another night**: trigger with param `game_date` = `YYYY-MM-DD`.
+**Backfill**: `airflow backfill create --dag-id nba_nightly_predictions --from-date ... --to-date ...`
+(Phase 4 recomputed; predictions off for backfills when `predictions` = auto).
+
+Params: `game_date` (ISO date), `force` (re-request complete predictions),
+`min_minutes` (eligibility, default 15), `predictions` (auto | on | off).
+Configuration: environment variables NBA_* or the Variable `nba_pipeline` (JSON);
+credentials in the connection named by NBA_GCP_CONN_ID.
+"""
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import DAG, CronTriggerTimetable, TaskGroup, TriggerRule
+
+from nba_airflow.deadlines import Phase4DeadlineSensor
+from nba_airflow.notifiers import PipelineAlertNotifier
+from nba_airflow.operators import CheckParamsOperator, Phase4ProcessorOperator, PublishPhase4CompleteOperator
+from nba_airflow.params import NIGHTLY_PARAMS
+from nba_airflow.sensors import Phase3ReadinessSensor
+from nba_airflow.settings import WAREHOUSE_POOL
+
+NEW_YORK = "America/New_York"
+
+with DAG(
+    dag_id="nba_nightly_predictions",
+    description="Phase 4 precompute and Phase 5 predictions for the next day's NBA games",
+    doc_md=__doc__,
+    schedule=CronTriggerTimetable("0 23 * * *", timezone=NEW_YORK),
+    start_date=pendulum.datetime(2024, 10, 1, tz=NEW_YORK),
+    catchup=False,
+    max_active_runs=1,
+    params=NIGHTLY_PARAMS,
+    tags=["nba", "phase4", "phase5", "predictions", "bigquery"],
+    default_args={
+        "owner": "data-engineering",
+        "retries": 2,  # transient (warehouse) errors; validation failures fail at once
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=15),
+        "execution_timeout": timedelta(hours=1),
+        "pool": WAREHOUSE_POOL,
+        "on_failure_callback": [PipelineAlertNotifier()],
+    },
+) as dag:
+    check_params = CheckParamsOperator(task_id="check_params", retries=0, pool="default_pool")
+
+    with TaskGroup("phase3_readiness", tooltip="Phase 3 inputs of the night exist") as phase3_readiness:
+        for table in ("player_game_summary", "team_defense_game_summary", "team_offense_game_summary",
+                      "upcoming_player_game_context", "upcoming_team_game_context"):
+            Phase3ReadinessSensor(task_id=f"wait_for_{table}", table=table, retries=0)
+
+    with TaskGroup("phase4", tooltip="Precompute: five processors") as phase4:
+        p1 = Phase4ProcessorOperator(task_id="team_defense_zone_analysis", processor="team_defense_zone_analysis")
+        p2 = Phase4ProcessorOperator(task_id="player_shot_zone_analysis", processor="player_shot_zone_analysis")
+        p3 = Phase4ProcessorOperator(task_id="player_composite_factors", processor="player_composite_factors",
+                                     trigger_rule=TriggerRule.ALL_SUCCESS)
+        p4 = Phase4ProcessorOperator(task_id="player_daily_cache", processor="player_daily_cache",
+                                     trigger_rule=TriggerRule.ALL_SUCCESS)
+        p5 = Phase4ProcessorOperator(task_id="ml_feature_store_v2", processor="ml_feature_store_v2",
+                                     trigger_rule=TriggerRule.ALL_SUCCESS)
+        [p1, p2] >> p3
+        p2 >> p4
+        [p1, p2, p3, p4] >> p5
+
+    publish_phase4_complete = PublishPhase4CompleteOperator(task_id="publish_phase4_complete", retries=0)
+    # Beside Phase 4: a warning while a scheduled night is late (60 min, 01:00 ET).
+    phase4_deadline = Phase4DeadlineSensor(task_id="phase4_deadline", retries=0)
+
+    check_params >> phase3_readiness >> [p1, p2]
+    check_params >> phase4_deadline
+    p5 >> publish_phase4_complete
+
+    # Phase 5 (the predictions coordinator TaskGroup) follows P5 here.

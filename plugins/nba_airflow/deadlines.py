@@ -1,0 +1,74 @@
+"""The Phase 4 deadline watch: a warning alert while a scheduled night is late.
+
+Airflow's DAG-level DeadlineAlert does not fit here: the run lasts until the
+Phase 5 SLA check in the morning, so a run deadline would fire every night
+(and in Airflow 3.3.2 a DAG with deadlines cannot finish under `dags test`).
+Instead a sensor runs beside Phase 4 in reschedule mode (no worker slot held
+between pokes): it ends quietly when P5 has finished the night, and raises one
+warning alert if Phase 4 is still not complete at the deadline — 60 minutes
+after the run started, or 01:00 ET, whichever comes first. A warning, never a
+kill. Manual runs and backfills have no deadline: the watch skips them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import pendulum
+from airflow.sdk import BaseSensorOperator
+from airflow.sdk.exceptions import AirflowSkipException
+
+from nba_airflow.night import NEW_YORK, night_of, run_type
+from nba_airflow.notifiers import raise_alert
+from nba_airflow.warehouse import task_warehouse
+from processors.run_history import latest_run
+
+log = logging.getLogger(__name__)
+PHASE4_FINAL_PROCESSOR = "ml_feature_store_v2"
+PHASE4_MAX_DURATION = dt.timedelta(minutes=60)
+HARD_DEADLINE_ET = dt.time(1, 0)
+
+
+def phase4_deadline(run_started: dt.datetime, game_date: dt.date) -> tuple[dt.datetime, str]:
+    """The earlier of run start + 60 min and 01:00 ET on game_date, with the rule's name."""
+    over_an_hour = pendulum.instance(run_started) + PHASE4_MAX_DURATION
+    hard = pendulum.datetime(game_date.year, game_date.month, game_date.day, HARD_DEADLINE_ET.hour,
+                             HARD_DEADLINE_ET.minute, tz=NEW_YORK)
+    if over_an_hour <= hard:
+        return over_an_hour, "Phase 4 not complete 60 minutes after the run started"
+    return hard, "Phase 4 not complete by 01:00 ET"
+
+
+class Phase4DeadlineSensor(BaseSensorOperator):
+    ui_color = "#ffe4e4"
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("mode", "reschedule")
+        kwargs.setdefault("poke_interval", 60)
+        kwargs.setdefault("timeout", 6 * 3600)
+        super().__init__(**kwargs)
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        kind = run_type(context)
+        if kind != "scheduled":
+            raise AirflowSkipException(f"Phase 4 deadlines apply to scheduled runs only; this run is {kind}")
+        return super().execute(context)
+
+    def poke(self, context: Mapping[str, Any], now: dt.datetime | None = None) -> bool:
+        game_date = night_of(context)
+        with task_warehouse(context) as warehouse:
+            last = latest_run(warehouse, PHASE4_FINAL_PROCESSOR, game_date)
+        if last and last["status"] in ("success", "partial"):
+            log.info("Phase 4 for %s complete (%s at %s)", game_date, last["status"], last["processed_at"])
+            return True
+        deadline, rule = phase4_deadline(context["dag_run"].start_date, game_date)
+        now = now or pendulum.now("UTC")
+        if now < deadline:
+            log.info("Phase 4 for %s not complete yet; deadline %s", game_date, deadline.in_timezone(NEW_YORK))
+            return False
+        state = f"last {PHASE4_FINAL_PROCESSOR} run: {last['status']}" if last else f"{PHASE4_FINAL_PROCESSOR} has not run"
+        raise_alert(context, "warning", rule, f"game_date {game_date}: {state}")
+        return True

@@ -1,0 +1,104 @@
+"""Operators of the nightly DAG: params check, one Phase 4 processor, the completion message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
+
+from nba_airflow.assets import table_asset
+from nba_airflow.night import night_of, run_context
+from nba_airflow.notifiers import raise_alert
+from nba_airflow.params import InvalidParams, validate_params
+from nba_airflow.publishing import publisher_for
+from nba_airflow.settings import pipeline_settings
+from nba_airflow.warehouse import task_warehouse
+from processors.cli.output import format_table
+from processors.messaging import phase4_complete_message
+from processors.phase4 import DependencyMissing, ProcessorFailed, ValidationFailed, get_processor
+
+log = logging.getLogger(__name__)
+
+
+class CheckParamsOperator(BaseOperator):
+    """First task of the run: a bad param fails the run at once, before anything is written."""
+
+    ui_color = "#f0e4ff"
+
+    def execute(self, context: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            params = validate_params(context["params"])
+        except InvalidParams as exc:
+            raise AirflowFailException(str(exc)) from None
+        game_date = night_of(context)
+        log.info("Night of game_date %s (params %s, run type %s)", game_date, params,
+                 run_context(context).triggered_by)
+        return {**params, "game_date": game_date.isoformat()}
+
+
+class Phase4ProcessorOperator(BaseOperator):
+    """Runs one Phase 4 processor for the night.
+
+    Pushes the result summary to XCom, emits an Asset event for the output table,
+    raises a warning alert for slow runs or short outputs. A validation failure or
+    a missing input fails the task without retries (retrying cannot fix the data);
+    a warehouse error is retried.
+    """
+
+    ui_color = "#d9ecff"
+
+    def __init__(self, *, processor: str, **kwargs: Any):
+        self.processor = get_processor(processor)  # an unknown name fails at parse time, clearly
+        super().__init__(outlets=[table_asset(self.processor.output_table)], **kwargs)
+
+    def execute(self, context: Mapping[str, Any]) -> dict[str, Any]:
+        game_date = night_of(context)
+        with task_warehouse(context) as warehouse:
+            try:
+                result = self.processor.run(warehouse, game_date, run_context(context))
+            except (ValidationFailed, DependencyMissing) as exc:
+                self._log_result(exc.result)
+                raise AirflowFailException(str(exc)) from None
+            except ProcessorFailed as exc:
+                self._log_result(exc.result)
+                raise
+        self._log_result(result)
+        for warning in result.warnings:
+            raise_alert(context, "warning", f"{self.processor.name} {game_date}", warning)
+        context["outlet_events"][table_asset(self.processor.output_table)].extra = {
+            "game_date": game_date.isoformat(), "status": result.status, "rows": result.rows_written,
+        }
+        return result.summary()
+
+    @staticmethod
+    def _log_result(result) -> None:
+        log.info("%s for %s\n%s", result.processor, result.game_date, format_table([{
+            "status": result.status, "decision": result.decision, "rows": result.rows_written,
+            "threshold": result.success_threshold, "ready": result.production_ready, "ready_%": result.ready_pct,
+            "quality": result.quality, "seconds": round(result.duration_seconds, 2), "message": result.message,
+        }]))
+
+
+class PublishPhase4CompleteOperator(BaseOperator):
+    """Publishes `nba-phase4-precompute-complete` after P5. Best effort: a failure raises a
+    warning alert and the task still succeeds (other consumers depend on the topic)."""
+
+    ui_color = "#e4ffe4"
+
+    def execute(self, context: Mapping[str, Any]) -> dict[str, Any] | None:
+        game_date = night_of(context)
+        try:
+            settings = pipeline_settings()
+            with task_warehouse(context) as warehouse:
+                message = phase4_complete_message(warehouse, game_date, context["dag_run"].run_id)
+                ids = publisher_for(settings, warehouse).publish(settings.topic_phase4_complete, [message], game_date)
+        except Exception as exc:
+            log.warning("Phase 4 completion message not published: %s", exc)
+            raise_alert(context, "warning", "Phase 4 completion message not published",
+                        f"{type(exc).__name__}: {exc}")
+            return None
+        log.info("Published %s to %s (%s transport): %s", ids, settings.topic_phase4_complete, settings.transport, message)
+        return message

@@ -1,0 +1,52 @@
+"""Phase 3 readiness sensors: the night's inputs exist before any processor runs.
+
+Reschedule mode: between pokes the task releases its worker slot (and the
+warehouse pool slot). Poke interval and timeout come from configuration at run
+time (NBA_SENSOR_POKE_SECONDS, NBA_SENSOR_TIMEOUT_SECONDS).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from airflow.sdk import BaseSensorOperator
+from airflow.sdk.exceptions import AirflowSensorTimeout
+
+from nba_airflow.night import night_of
+from nba_airflow.settings import pipeline_settings
+from nba_airflow.warehouse import task_warehouse
+from processors.phase3_readiness import PHASE3_TABLES, check_phase3_table
+
+log = logging.getLogger(__name__)
+
+
+class Phase3ReadinessSensor(BaseSensorOperator):
+    ui_color = "#fff3d6"
+
+    def __init__(self, *, table: str, **kwargs: Any):
+        if table not in PHASE3_TABLES:
+            raise ValueError(f"unknown Phase 3 table {table!r}; known: {', '.join(PHASE3_TABLES)}")
+        kwargs.setdefault("mode", "reschedule")
+        super().__init__(**kwargs)
+        self.table = table
+        self._last_message = f"nba_analytics.{table}: not checked yet"
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        settings = pipeline_settings()
+        self.poke_interval = settings.sensor_poke_seconds
+        self.timeout = settings.sensor_timeout_seconds
+        try:
+            return super().execute(context)
+        except AirflowSensorTimeout:
+            raise AirflowSensorTimeout(
+                f"{self._last_message} — gave up after {self.timeout:.0f} s (NBA_SENSOR_TIMEOUT_SECONDS)"
+            ) from None
+
+    def poke(self, context: Mapping[str, Any]) -> bool:
+        with task_warehouse(context) as warehouse:
+            readiness = check_phase3_table(warehouse, self.table, night_of(context))
+        self._last_message = readiness.message
+        log.info("%s", readiness.message)
+        return readiness.ready

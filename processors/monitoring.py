@@ -1,0 +1,99 @@
+"""The night's status: Phase 4 per processor, processing times, alerts.
+
+The queries are the monitoring SQL of `include/sql/monitoring/` (the same files
+an operator runs in the BigQuery console); this module runs them through the
+warehouse layer and renders the printable report of one night.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from processors.cli.output import format_table
+from processors.warehouse import Warehouse
+
+PHASE4_STATUS_SQL = "monitoring/phase4_status.sql"
+PROCESSING_TIME_SQL = "monitoring/processing_time.sql"
+ALERTS_FOR_NIGHT_SQL = "monitoring/alerts_for_night.sql"
+
+
+def phase4_status(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any]]:
+    """One row per Phase 4 processor, P1..P5, even if it never ran for the date.
+
+    Keys: processor_name, rows_in_table (rows actually in the output partition),
+    and from the latest run-history row of the date (None when it never ran):
+    status, records_processed, success_threshold, production_ready, ready_pct,
+    quality, quality_label, duration_seconds, last_run_at, decision, message;
+    runs = number of runs for the date (0 when never run)."""
+    return warehouse.query(PHASE4_STATUS_SQL, {"game_date": game_date})
+
+
+def processing_times(warehouse: Warehouse, start_date: dt.date, end_date: dt.date) -> list[dict[str, Any]]:
+    """Per processor with Phase 4 runs for nights start_date..end_date (inclusive): nights, runs,
+    successful/partial/failed/skipped runs, avg/median/max seconds of the runs that did work
+    (skipped runs excluded), total seconds."""
+    if end_date < start_date:
+        raise ValueError(f"end date {end_date} is before start date {start_date}")
+    return warehouse.query(PROCESSING_TIME_SQL, {"start_date": start_date, "end_date": end_date})
+
+
+def night_alerts(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any]]:
+    """The night's alerts (created_at, severity, source, title, message), oldest first."""
+    return warehouse.query(ALERTS_FOR_NIGHT_SQL, {"game_date": game_date})
+
+
+# --- the printable report ---------------------------------------------------------
+
+def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
+    rows = [{
+        "processor": r["processor_name"],
+        "status": r["status"] or "not run",
+        "rows": r["rows_in_table"],
+        "threshold": r["success_threshold"],
+        "ready": r["production_ready"],
+        "ready_%": r["ready_pct"] if r["rows_in_table"] else None,
+        "quality": r["quality"],
+        "seconds": r["duration_seconds"],
+        "runs": r["runs"],
+        "decision": r["decision"],
+    } for r in phase4_status(warehouse, game_date)]
+    return "Phase 4\n" + format_table(rows)
+
+
+def phase5_section(warehouse: Warehouse, game_date: dt.date) -> str:
+    """Phase 5 lines (coverage per night) go here; empty until Phase 5 reporting exists."""
+    return ""
+
+
+def alerts_section(warehouse: Warehouse, game_date: dt.date) -> str:
+    alerts = night_alerts(warehouse, game_date)
+    if not alerts:
+        return "Alerts\nno alerts"
+    rows = [{
+        "created_at": _utc(a["created_at"]),
+        "severity": a["severity"],
+        "source": a["source"],
+        "title": a["title"],
+        "message": a["message"],
+    } for a in alerts]
+    return f"Alerts ({len(alerts)})\n" + format_table(rows)
+
+
+def render_night_status(warehouse: Warehouse, game_date: dt.date) -> str:
+    """The night's printable status report: Phase 4 per processor, Phase 5, alerts."""
+    sections = [
+        f"Night of game_date {game_date.isoformat()}",
+        phase4_section(warehouse, game_date),
+        phase5_section(warehouse, game_date),
+        alerts_section(warehouse, game_date),
+    ]
+    return "\n\n".join(s for s in sections if s)
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
