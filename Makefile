@@ -7,13 +7,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 SEASON ?= 2024
 SEED ?= 42
+NIGHT ?= 2025-01-15
 
 # Generated state lives in git-ignored folders inside the project.
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONPATH := $(CURDIR):$(CURDIR)/plugins
 export NBA_LOCAL_WAREHOUSE_PATH ?= $(CURDIR)/.warehouse/nba.duckdb
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+# The warehouse pool: one writer at a time on the embedded file, more on BigQuery.
+WAREHOUSE_POOL_SLOTS ?= $(if $(filter bigquery,$(NBA_WAREHOUSE_BACKEND)),8,1)
 
-.PHONY: venv run test lint sample-season phase4 bench-phase4 query constraints clean distclean
+.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag query constraints clean distclean
 
 venv: $(VENV)/.installed
 
@@ -24,7 +30,21 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	$(BIN)/uv pip install --python $(BIN)/python -r requirements.txt -c constraints.txt
 	touch $@
 
-run: sample-season
+# The main job: the sample season, then one whole night through Airflow, then its status table.
+run: sample-season night
+
+# Airflow's metadata DB (SQLite in .airflow) and the warehouse pool; idempotent.
+airflow-db: venv
+	$(BIN)/airflow db migrate > /dev/null
+	$(BIN)/airflow pools set nba_warehouse $(WAREHOUSE_POOL_SLOTS) "Tasks that touch the NBA warehouse" > /dev/null
+
+# make night NIGHT=2025-01-20: one night with `airflow dags test`
+night: airflow-db
+	bin/run-night $(NIGHT)
+
+# make status NIGHT=2025-01-20: the night's status table
+status: venv
+	$(BIN)/python -m processors.cli.night_status --date $(NIGHT)
 
 sample-season: venv
 	$(BIN)/python -m processors.cli.sample_season --season $(SEASON) --seed $(SEED)
@@ -36,6 +56,10 @@ phase4: venv
 # Speed and memory figures of Phase 4 on the sample season (never fails on time).
 bench-phase4: venv
 	$(BIN)/python -m benchmarks.phase4_benchmark
+
+# `airflow dags test` of one night: wall time and per-task overhead vs processor time.
+bench-dag: sample-season airflow-db
+	$(BIN)/python -m benchmarks.dag_test_benchmark --night $(NIGHT)
 
 test: venv lint
 	$(BIN)/pytest

@@ -180,3 +180,11 @@ def test_game_date_param_overrides_the_logical_date(dag, night_warehouse):
     assert states["phase4.ml_feature_store_v2"] == "success"
     assert phase4_counts(night_warehouse, dt.date(2025, 1, 20))["nba_predictions.ml_feature_store_v2"] > 0
     assert not any(phase4_counts(night_warehouse, MID_SEASON).values())
+
+
+def test_an_off_season_night_skips_quietly(dag, night_warehouse):
+    """A daily schedule runs in summer too: outside every season there is nothing to do."""
+    dag_run, states = run_dag(dag, dt.date(2025, 7, 1))
+    assert "success" in str(dag_run.state)
+    assert {states[t] for t in PROCESSOR_TASKS} == {"skipped"}
+    assert states["publish_phase4_complete"] == "skipped"

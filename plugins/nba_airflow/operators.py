@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from nba_airflow.assets import table_asset
 from nba_airflow.night import night_of, run_context
@@ -19,6 +19,7 @@ from nba_airflow.warehouse import task_warehouse
 from processors.cli.output import format_table
 from processors.messaging import phase4_complete_message
 from processors.phase4 import DependencyMissing, ProcessorFailed, ValidationFailed, get_processor
+from processors.phase4.calendar import NoScheduleError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ class Phase4ProcessorOperator(BaseOperator):
         with task_warehouse(context) as warehouse:
             try:
                 result = self.processor.run(warehouse, game_date, run_context(context))
+            except NoScheduleError as exc:
+                # Off-season nights are routine for a daily schedule: nothing to do, downstream skips too.
+                raise AirflowSkipException(str(exc)) from None
             except (ValidationFailed, DependencyMissing) as exc:
                 self._log_result(exc.result)
                 raise AirflowFailException(str(exc)) from None

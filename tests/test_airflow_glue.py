@@ -1,0 +1,141 @@
+"""The Airflow glue in plugins/nba_airflow, unit by unit (no DAG run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pendulum
+import pytest
+
+from nba_airflow import deadlines, notifiers
+from nba_airflow.night import night_of, run_context
+from nba_airflow.params import InvalidParams, validate_params
+from nba_airflow.sensors import Phase3ReadinessSensor
+from processors.alerts import Alert
+from processors.config import ConfigError, PipelineSettings
+from processors.run_history import RunContext, RunRecord, record_run
+from processors.warehouse import Statement
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"game_date": "2025-02-30"}, "param game_date must be an ISO date YYYY-MM-DD, got '2025-02-30'"),
+    ({"min_minutes": -1}, "param min_minutes must be an integer >= 0, got -1"),
+    ({"min_minutes": "15"}, "param min_minutes must be an integer >= 0, got '15'"),
+    ({"predictions": "maybe"}, "param predictions must be one of auto, on, off, got 'maybe'"),
+    ({"force": "true"}, "param force must be true or false, got 'true'"),
+])
+def test_each_invalid_param_is_named(params, message):
+    with pytest.raises(InvalidParams) as info:
+        validate_params(params)
+    assert str(info.value) == message
+
+
+def test_valid_params_are_normalised():
+    assert validate_params({"game_date": "2025-01-15", "force": True, "min_minutes": 0, "predictions": "off"}) == \
+        {"game_date": "2025-01-15", "force": True, "min_minutes": 0, "predictions": "off"}
+    assert validate_params({})["min_minutes"] == 15
+
+
+@pytest.mark.parametrize(("logical_date", "game_date"), [
+    (pendulum.datetime(2025, 1, 15, 4, tz="UTC"), dt.date(2025, 1, 15)),    # 23:00 EST on Jan 14
+    (pendulum.datetime(2025, 7, 1, 3, tz="UTC"), dt.date(2025, 7, 1)),      # 23:00 EDT on Jun 30
+    (pendulum.datetime(2025, 3, 10, 3, tz="UTC"), dt.date(2025, 3, 10)),    # the night DST starts
+])
+def test_the_night_is_the_new_york_date_plus_one(logical_date, game_date):
+    assert night_of({"logical_date": logical_date, "params": {}}) == game_date
+
+
+def test_the_game_date_param_wins():
+    context = {"logical_date": pendulum.datetime(2025, 1, 15, 4, tz="UTC"), "params": {"game_date": "2025-02-01"}}
+    assert night_of(context) == dt.date(2025, 2, 1)
+
+
+def test_run_context_records_who_asked():
+    context = {"dag_run": SimpleNamespace(run_type="backfill", run_id="backfill__x"), "params": {"force": True},
+               "ti": SimpleNamespace(dag_id="d", task_id="t", try_number=2)}
+    assert run_context(context) == RunContext(triggered_by="backfill", trigger_source="airflow", backfill_mode=True,
+                                              force_reprocess=True, dag_id="d", dag_run_id="backfill__x",
+                                              task_id="t", try_number=2)
+
+
+def test_pipeline_settings_reject_bad_values():
+    with pytest.raises(ConfigError, match="NBA_SENSOR_TIMEOUT_SECONDS must be a number, got 'soon'"):
+        PipelineSettings.from_env({"NBA_SENSOR_TIMEOUT_SECONDS": "soon"})
+    with pytest.raises(ConfigError, match="NBA_MESSAGING_TRANSPORT must be one of local, pubsub"):
+        PipelineSettings.from_env({"NBA_MESSAGING_TRANSPORT": "carrier-pigeon"})
+
+
+def test_unknown_phase3_table_fails_at_parse_time():
+    with pytest.raises(ValueError, match="unknown Phase 3 table 'box_scores'"):
+        Phase3ReadinessSensor(task_id="x", table="box_scores")
+
+
+@pytest.fixture
+def local_env(warehouse, monkeypatch):
+    monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(warehouse.path))
+    warehouse.close()  # the code under test opens the file itself
+    return warehouse
+
+
+def alerts(warehouse) -> list[dict]:
+    return warehouse.query(Statement("t.sql", "SELECT severity, title, channels FROM nba_reference.pipeline_alerts"))
+
+
+def test_a_failing_channel_never_fails_the_alert(local_env, monkeypatch):
+    def broken(alert, settings):
+        raise ConnectionError("slack is down")
+
+    monkeypatch.setattr(notifiers, "CHANNELS", {"slack": broken, "email": lambda alert, settings: True})
+    delivered = notifiers.deliver(Alert(severity="warning", title="t", message="m", game_date=dt.date(2025, 1, 15)))
+    assert delivered == ["log", "email"]
+    assert alerts(local_env) == [{"severity": "warning", "title": "t", "channels": ["log", "email"]}]
+
+
+def test_channels_without_connections_are_not_used(local_env):
+    assert notifiers.deliver(Alert(severity="info", title="t", message="m")) == ["log"]
+
+
+class TestPhase4Deadline:
+    NIGHT = dt.date(2025, 1, 15)
+
+    def context(self, started: dt.datetime, run_type="scheduled"):
+        return {"params": {}, "logical_date": pendulum.datetime(2025, 1, 15, 4, tz="UTC"),
+                "dag_run": SimpleNamespace(start_date=started, run_type=run_type, run_id="scheduled__x"),
+                "ti": SimpleNamespace(dag_id="nba_nightly_predictions", task_id="phase4_deadline")}
+
+    def test_the_earlier_of_sixty_minutes_and_one_am(self):
+        on_time = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+        assert deadlines.phase4_deadline(on_time, self.NIGHT) == (
+            pendulum.datetime(2025, 1, 15, 0, tz="America/New_York"),
+            "Phase 4 not complete 60 minutes after the run started")
+        late_start = pendulum.datetime(2025, 1, 15, 0, 30, tz="America/New_York")
+        assert deadlines.phase4_deadline(late_start, self.NIGHT) == (
+            pendulum.datetime(2025, 1, 15, 1, tz="America/New_York"), "Phase 4 not complete by 01:00 ET")
+
+    def test_waits_then_alerts_once_late(self, local_env):
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        started = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+        context = self.context(started)
+        assert sensor.poke(context, now=started.add(minutes=30)) is False
+        assert alerts(local_env) == []
+        assert sensor.poke(context, now=started.add(minutes=61)) is True
+        assert alerts(local_env) == [{"severity": "warning", "channels": ["log"],
+                                      "title": "Phase 4 not complete 60 minutes after the run started"}]
+
+    def test_done_in_time_means_no_alert(self, local_env):
+        record_run(local_env, RunRecord(processor_name="ml_feature_store_v2", data_date=self.NIGHT, phase="phase4",
+                                        status="success", started_at=dt.datetime.now(dt.UTC), duration_seconds=1.0),
+                   RunContext())
+        local_env.close()
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        started = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+        assert sensor.poke(self.context(started), now=started.add(hours=3)) is True
+        assert alerts(local_env) == []
+
+    def test_manual_runs_have_no_deadline(self):
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        with pytest.raises(AirflowSkipException, match="scheduled runs only; this run is manual"):
+            sensor.execute(self.context(pendulum.now("UTC"), run_type="manual"))
