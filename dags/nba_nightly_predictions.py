@@ -39,7 +39,12 @@ from airflow.sdk import DAG, CronTriggerTimetable, TaskGroup, TriggerRule
 
 from nba_airflow.deadlines import Phase4DeadlineSensor
 from nba_airflow.notifiers import PipelineAlertNotifier
-from nba_airflow.operators import CheckParamsOperator, Phase4ProcessorOperator, PublishPhase4CompleteOperator
+from nba_airflow.operators import (
+    CheckParamsOperator,
+    Phase4AuditOperator,
+    Phase4ProcessorOperator,
+    PublishPhase4CompleteOperator,
+)
 from nba_airflow.params import NIGHTLY_PARAMS
 from nba_airflow.sensors import Phase3ReadinessSensor
 from nba_airflow.settings import WAREHOUSE_POOL
@@ -88,11 +93,14 @@ with DAG(
         [p1, p2, p3, p4] >> p5
 
     publish_phase4_complete = PublishPhase4CompleteOperator(task_id="publish_phase4_complete", retries=0)
+    # Whatever happened: record processors that never ran, and fail the run if Phase 4 did.
+    phase4_audit = Phase4AuditOperator(task_id="phase4_audit", trigger_rule=TriggerRule.ALL_DONE)
     # Beside Phase 4: a warning while a scheduled night is late (60 min, 01:00 ET).
     phase4_deadline = Phase4DeadlineSensor(task_id="phase4_deadline", retries=0)
 
     check_params >> phase3_readiness >> [p1, p2]
     check_params >> phase4_deadline
     p5 >> publish_phase4_complete
+    [p1, p2, p3, p4, p5] >> phase4_audit
 
     # Phase 5 (the predictions coordinator TaskGroup) follows P5 here.

@@ -49,8 +49,10 @@ def season_copy(season_settings: WarehouseSettings, tmp_path: Path, name: str = 
 
 
 def run_dag(dag, game_date: dt.date, conf: dict | None = None):
-    """dag.test() for the night; returns {task_id: state}."""
-    dag_run = dag.test(logical_date=logical_date_for(game_date), run_conf=conf or {})
+    """dag.test() for the night; returns {task_id: state}. Every param is passed explicitly:
+    dag.test() keeps a previous run's conf in the DAG's params."""
+    full_conf = {"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto", **(conf or {})}
+    dag_run = dag.test(logical_date=logical_date_for(game_date), run_conf=full_conf)
     return dag_run, {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in dag_run.get_task_instances()}
 
 

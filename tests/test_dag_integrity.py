@@ -29,6 +29,7 @@ EXPECTED_UPSTREAM = {
     P5: {P1, P2, P3, P4},
     "publish_phase4_complete": {P5},
     "phase4_deadline": {"check_params"},
+    "phase4_audit": {P1, P2, P3, P4, P5},
 }
 
 
@@ -57,6 +58,7 @@ def test_trigger_rules_and_retries(dag):
         task = dag.get_task(sensor)
         assert (task.mode, task.retries, task.pool) == ("reschedule", 0, "nba_warehouse")
     assert dag.get_task("check_params").retries == 0
+    assert dag.get_task("phase4_audit").trigger_rule == "all_done"
 
 
 def test_schedule_timezone_and_run_policy(dag):

@@ -115,7 +115,11 @@ def test_missing_phase3_input_times_out_naming_the_table(dag, night_warehouse, c
     assert {states[t] for t in PROCESSOR_TASKS} == {"upstream_failed"}
     assert "nba_analytics.upcoming_team_game_context not ready for 2025-01-15" in caplog.text
     assert not any(phase4_counts(night_warehouse, MID_SEASON).values())
-    assert history(night_warehouse, MID_SEASON) == []
+    assert states["phase4_audit"] == "failed" and "failed" in str(dag_run.state)
+    not_run = select(night_warehouse, "SELECT status, missing_dependencies FROM nba_reference.processor_run_history "
+                                      "WHERE data_date = @d", d=MID_SEASON)
+    assert len(not_run) == 5 and all(r == {"status": "skipped", "missing_dependencies": ["phase3_readiness"]}
+                                     for r in not_run)
 
 
 def test_validation_failure_fails_the_run_and_keeps_the_previous_partition(dag, night_warehouse):
@@ -132,6 +136,12 @@ def test_validation_failure_fails_the_run_and_keeps_the_previous_partition(dag, 
                        "publish_phase4_complete"):
         assert states[downstream] == "upstream_failed"
     assert phase4_counts(night_warehouse, MID_SEASON) == before  # the first run's rows are intact
+    assert states["phase4_audit"] == "failed"
+    not_run = select(night_warehouse, "SELECT processor_name, missing_dependencies FROM nba_reference.processor_run_history "
+                                      "WHERE data_date = @d AND status = 'skipped' AND dag_run_id = @r ORDER BY 1",
+                     d=MID_SEASON, r=dag_run.run_id)
+    assert not_run == [{"processor_name": n, "missing_dependencies": ["player_shot_zone_analysis"]}
+                       for n in ("ml_feature_store_v2", "player_composite_factors", "player_daily_cache")]
     p2_runs = select(night_warehouse, "SELECT status, errors FROM nba_reference.processor_run_history "
                                       "WHERE data_date = @d AND processor_name = 'player_shot_zone_analysis' "
                                       "ORDER BY processed_at", d=MID_SEASON)

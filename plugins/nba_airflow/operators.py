@@ -19,7 +19,8 @@ from nba_airflow.warehouse import task_warehouse
 from processors.cli.output import format_table
 from processors.messaging import phase4_complete_message
 from processors.phase4 import DependencyMissing, ProcessorFailed, ValidationFailed, get_processor
-from processors.phase4.calendar import NoScheduleError
+from processors.phase4.calendar import NoScheduleError, SeasonCalendar
+from processors.phase4.night import audit_dag_run
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +107,29 @@ class PublishPhase4CompleteOperator(BaseOperator):
             return None
         log.info("Published %s to %s (%s transport): %s", ids, settings.topic_phase4_complete, settings.transport, message)
         return message
+
+
+class Phase4AuditOperator(BaseOperator):
+    """Runs after the five processors whatever their states (ALL_DONE). Records the
+    processors that never ran because an upstream failed (naming it) and fails when
+    Phase 4 failed, so the run's state shows it even though Phase 5 runs on."""
+
+    ui_color = "#eeeeee"
+
+    def execute(self, context: Mapping[str, Any]) -> dict[str, str]:
+        try:
+            validate_params(context["params"])
+        except InvalidParams as exc:  # the run was refused at check_params: nothing to record
+            raise AirflowFailException(f"not auditing a run with invalid params: {exc}") from None
+        game_date = night_of(context)
+        with task_warehouse(context) as warehouse:
+            try:
+                SeasonCalendar.load(warehouse, game_date)
+            except NoScheduleError as exc:  # off-season: the processors skipped, nothing to audit
+                raise AirflowSkipException(str(exc)) from None
+            statuses = audit_dag_run(warehouse, game_date, run_context(context))
+        log.info("Phase 4 for %s\n%s", game_date, format_table([{"processor": k, "status": v} for k, v in statuses.items()]))
+        failed = [name for name, status in statuses.items() if status in ("failed", "upstream_failed")]
+        if failed:
+            raise AirflowFailException(f"Phase 4 incomplete for {game_date}: {', '.join(failed)}")
+        return statuses

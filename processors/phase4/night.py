@@ -36,6 +36,29 @@ def record_upstream_failed(warehouse: Warehouse, name: str, game_date: dt.date, 
     return result
 
 
+def audit_dag_run(warehouse: Warehouse, game_date: dt.date, context: RunContext) -> dict[str, str]:
+    """After an orchestrated night: record the processors that never ran because an upstream
+    failed (naming it), and return every processor's final status in that run."""
+    rows = warehouse.query("reference/phase4_runs_of_dag_run.sql",
+                           {"data_date": game_date, "dag_run_id": context.dag_run_id})
+    statuses = {row["processor_name"]: (row["status"], row["decision"]) for row in rows}
+
+    def root_causes(name: str) -> list[str]:
+        """The failed processors upstream of one that never ran; else the Phase 3 readiness gate."""
+        causes: list[str] = []
+        for up in UPSTREAM[name]:
+            found = [up] if statuses.get(up, (None,))[0] == "failed" else root_causes(up) if up not in statuses else []
+            causes += [c for c in found if c not in causes]
+        return causes or ["phase3_readiness"]
+
+    never_ran = [name for name in PROCESSOR_NAMES if name not in statuses]
+    for name in never_ran:
+        record_upstream_failed(warehouse, name, game_date, root_causes(name), context)
+    statuses.update({name: ("skipped", "upstream_failed") for name in never_ran})
+    return {name: statuses[name][0] if statuses[name][1] != "upstream_failed" else "upstream_failed"
+            for name in PROCESSOR_NAMES}
+
+
 def _did_not_deliver(result: ProcessorResult) -> bool:
     """Failed, or skipped because its own upstream failed (a bootstrap or empty-night skip is fine)."""
     return result.status == "failed" or result.decision == "upstream_failed"
