@@ -19,7 +19,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 # The warehouse pool: one writer at a time on the embedded file, more on BigQuery.
 WAREHOUSE_POOL_SLOTS ?= $(if $(filter bigquery,$(NBA_WAREHOUSE_BACKEND)),8,1)
 
-.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag query constraints clean distclean
+.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency query constraints clean distclean
 
 venv: $(VENV)/.installed
 
@@ -56,6 +56,10 @@ phase4: venv
 # Speed and memory figures of Phase 4 on the sample season (never fails on time).
 bench-phase4: venv
 	$(BIN)/python -m benchmarks.phase4_benchmark
+
+# Phase 4 -> Phase 5 hand-off latency under a real scheduler (starts and stops its own Airflow).
+bench-latency: sample-season
+	$(BIN)/python -m benchmarks.phase5_latency --night $(NIGHT)
 
 # `airflow dags test` of one night: wall time and per-task overhead vs processor time.
 bench-dag: sample-season airflow-db

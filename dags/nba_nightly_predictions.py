@@ -46,6 +46,7 @@ from nba_airflow.operators import (
     PublishPhase4CompleteOperator,
 )
 from nba_airflow.params import NIGHTLY_PARAMS
+from nba_airflow.phase5 import PacificClockSensor, Phase5PlanOperator, Phase5ReadinessSensor, Phase5StepOperator
 from nba_airflow.sensors import Phase3ReadinessSensor
 from nba_airflow.settings import WAREHOUSE_POOL
 
@@ -103,4 +104,18 @@ with DAG(
     p5 >> publish_phase4_complete
     [p1, p2, p3, p4, p5] >> phase4_audit
 
-    # Phase 5 (the predictions coordinator TaskGroup) follows P5 here.
+    with TaskGroup("phase5", tooltip="Predictions coordinator") as phase5:
+        # Runs after P5 whatever its outcome: the coordinator decides from the data.
+        plan = Phase5PlanOperator(task_id="plan", trigger_rule=TriggerRule.ALL_DONE)
+        wait_for_phase4 = Phase5ReadinessSensor(task_id="wait_for_phase4", retries=0)
+        start_batch = Phase5StepOperator(task_id="start_batch", step="start")
+        wait_until_retry_1 = PacificClockSensor(task_id="wait_until_retry_1", step="retry_1", retries=0)
+        retry_1 = Phase5StepOperator(task_id="retry_1", step="retry_1")
+        wait_until_retry_2 = PacificClockSensor(task_id="wait_until_retry_2", step="retry_2", retries=0)
+        retry_2 = Phase5StepOperator(task_id="retry_2", step="retry_2")
+        wait_until_status_check = PacificClockSensor(task_id="wait_until_status_check", step="status", retries=0)
+        status_check = Phase5StepOperator(task_id="status_check", step="status")
+        (plan >> wait_for_phase4 >> start_batch >> wait_until_retry_1 >> retry_1 >> wait_until_retry_2 >> retry_2
+         >> wait_until_status_check >> status_check)
+
+    p5 >> phase5

@@ -86,6 +86,12 @@ def _number(env: dict[str, str], name: str, default: float) -> float:
 TRANSPORTS = ("local", "pubsub")
 
 
+def _clock(name: str, value: str) -> None:
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError(f"{name} must be a time HH:MM, got {value!r}")
+
+
 @dataclass(frozen=True)
 class PipelineSettings:
     """Everything the nightly DAG reads at run time besides the warehouse."""
@@ -98,8 +104,25 @@ class PipelineSettings:
     slack_conn_id: str = "slack_alerts"      # alerts go to Slack / e-mail only when these connections exist
     smtp_conn_id: str = "smtp_alerts"
     alert_emails: tuple[str, ...] = ()
+    # Phase 5 thresholds.
+    ready_pct: float = 80.0                  # Phase 4 ready: >= 80 % of feature rows production ready
+    ready_players: float = 100               # ... or >= 100 players
+    min_ready_to_proceed: float = 50         # at the backup deadline: fewer ready players is critical
+    gap_pct: float = 5.0                     # warn when eligible - predicted after a batch is > 5 %
+    gap_players: float = 20                  # ... or > 20 players
+    sla_coverage_pct: float = 90.0           # 07:00 PT: coverage below this is critical
+    # Phase 5 times, America/Los_Angeles on game_date (HH:MM).
+    backup_deadline: str = "06:00"
+    backup_wait_minutes: float = 30
+    retry_times: tuple[str, ...] = ("06:15", "06:30")
+    status_check_time: str = "07:00"
+    phase5_poke_seconds: float = 60.0
 
     def __post_init__(self) -> None:
+        for name in ("backup_deadline", "status_check_time"):
+            _clock(name, getattr(self, name))
+        for value in self.retry_times:
+            _clock("retry_times", value)
         if self.transport not in TRANSPORTS:
             raise ConfigError(f"NBA_MESSAGING_TRANSPORT must be one of {', '.join(TRANSPORTS)}, got {self.transport!r}")
 
@@ -115,4 +138,15 @@ class PipelineSettings:
             slack_conn_id=env.get("NBA_SLACK_CONN_ID", cls.slack_conn_id),
             smtp_conn_id=env.get("NBA_SMTP_CONN_ID", cls.smtp_conn_id),
             alert_emails=tuple(e.strip() for e in env.get("NBA_ALERT_EMAILS", "").split(",") if e.strip()),
+            ready_pct=_number(env, "NBA_READY_PCT", cls.ready_pct),
+            ready_players=_number(env, "NBA_READY_PLAYERS", cls.ready_players),
+            min_ready_to_proceed=_number(env, "NBA_MIN_READY_TO_PROCEED", cls.min_ready_to_proceed),
+            gap_pct=_number(env, "NBA_GAP_PCT", cls.gap_pct),
+            gap_players=_number(env, "NBA_GAP_PLAYERS", cls.gap_players),
+            sla_coverage_pct=_number(env, "NBA_SLA_COVERAGE_PCT", cls.sla_coverage_pct),
+            backup_deadline=env.get("NBA_BACKUP_DEADLINE_PT", cls.backup_deadline),
+            backup_wait_minutes=_number(env, "NBA_BACKUP_WAIT_MINUTES", cls.backup_wait_minutes),
+            retry_times=tuple(t.strip() for t in env.get("NBA_RETRY_TIMES_PT", ",".join(cls.retry_times)).split(",")),
+            status_check_time=env.get("NBA_STATUS_CHECK_PT", cls.status_check_time),
+            phase5_poke_seconds=_number(env, "NBA_PHASE5_POKE_SECONDS", cls.phase5_poke_seconds),
         )

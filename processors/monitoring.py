@@ -16,6 +16,8 @@ from processors.warehouse import Warehouse
 PHASE4_STATUS_SQL = "monitoring/phase4_status.sql"
 PROCESSING_TIME_SQL = "monitoring/processing_time.sql"
 ALERTS_FOR_NIGHT_SQL = "monitoring/alerts_for_night.sql"
+PHASE5_STEPS_SQL = "monitoring/phase5_steps.sql"
+PHASE5_COVERAGE_SQL = "monitoring/phase5_coverage.sql"
 
 
 def phase4_status(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any]]:
@@ -36,6 +38,18 @@ def processing_times(warehouse: Warehouse, start_date: dt.date, end_date: dt.dat
     if end_date < start_date:
         raise ValueError(f"end date {end_date} is before start date {start_date}")
     return warehouse.query(PROCESSING_TIME_SQL, {"start_date": start_date, "end_date": end_date})
+
+
+def phase5_steps(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any]]:
+    """The coordinator's recorded steps for the night, oldest first."""
+    return warehouse.query(PHASE5_STEPS_SQL, {"game_date": game_date})
+
+
+def phase5_coverage(warehouse: Warehouse, start_date: dt.date, end_date: dt.date,
+                    min_minutes: int = 15) -> list[dict[str, Any]]:
+    """Eligible players, predicted players, coverage % and request batches per night."""
+    return warehouse.query(PHASE5_COVERAGE_SQL, {"start_date": start_date, "end_date": end_date,
+                                                 "min_minutes": min_minutes})
 
 
 def night_alerts(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any]]:
@@ -62,8 +76,18 @@ def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
 
 
 def phase5_section(warehouse: Warehouse, game_date: dt.date) -> str:
-    """Phase 5 lines (coverage per night) go here; empty until Phase 5 reporting exists."""
-    return ""
+    """Coverage of the night (eligible, predicted) and the coordinator's steps; empty if Phase 5 never ran."""
+    steps = phase5_steps(warehouse, game_date)
+    if not steps:
+        return ""
+    coverage = phase5_coverage(warehouse, game_date, game_date)
+    night = coverage[0] if coverage else {"eligible": 0, "predicted": 0, "coverage_pct": None, "batches": 0}
+    ready = max((s["ready"] or 0 for s in steps), default=0)
+    head = (f"Phase 5: eligible {night['eligible']}, ready {ready}, predicted {night['predicted']}, "
+            f"coverage {night['coverage_pct']} %, request batches {night['batches']}")
+    rows = [{"step": s["step"], "status": s["status"], "decision": s["decision"], "requested": s["requested"],
+             "coverage_%": s["coverage_pct"], "message": s["message"]} for s in steps]
+    return head + "\n" + format_table(rows)
 
 
 def alerts_section(warehouse: Warehouse, game_date: dt.date) -> str:

@@ -57,3 +57,24 @@ def season_warehouse(season_warehouse_settings):
     wh = LocalWarehouse(season_warehouse_settings)
     yield wh
     wh.close()
+
+
+@pytest.fixture(scope="session")
+def nightly_dag():
+    """The nightly DAG from the dags folder, with the test Airflow DB migrated (once)."""
+    from airflow_fixtures import load_dag, migrate_airflow_db
+
+    migrate_airflow_db()
+    return load_dag()[1]
+
+
+@pytest.fixture
+def night_warehouse(season_warehouse_settings, tmp_path, monkeypatch):
+    """A copy of the sample season that the DAG's tasks use; sensors poke fast and give up fast."""
+    from airflow_fixtures import season_copy
+
+    path = season_copy(season_warehouse_settings, tmp_path)
+    monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(path))
+    monkeypatch.setenv("NBA_SENSOR_POKE_SECONDS", "1")
+    monkeypatch.setenv("NBA_SENSOR_TIMEOUT_SECONDS", "2")
+    return path

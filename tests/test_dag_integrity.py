@@ -30,6 +30,15 @@ EXPECTED_UPSTREAM = {
     "publish_phase4_complete": {P5},
     "phase4_deadline": {"check_params"},
     "phase4_audit": {P1, P2, P3, P4, P5},
+    "phase5.plan": {P5},
+    "phase5.wait_for_phase4": {"phase5.plan"},
+    "phase5.start_batch": {"phase5.wait_for_phase4"},
+    "phase5.wait_until_retry_1": {"phase5.start_batch"},
+    "phase5.retry_1": {"phase5.wait_until_retry_1"},
+    "phase5.wait_until_retry_2": {"phase5.retry_1"},
+    "phase5.retry_2": {"phase5.wait_until_retry_2"},
+    "phase5.wait_until_status_check": {"phase5.retry_2"},
+    "phase5.status_check": {"phase5.wait_until_status_check"},
 }
 
 
@@ -59,6 +68,9 @@ def test_trigger_rules_and_retries(dag):
         assert (task.mode, task.retries, task.pool) == ("reschedule", 0, "nba_warehouse")
     assert dag.get_task("check_params").retries == 0
     assert dag.get_task("phase4_audit").trigger_rule == "all_done"
+    assert dag.get_task("phase5.plan").trigger_rule == "all_done"  # runs even when P5 failed
+    for sensor in ("phase5.wait_for_phase4", "phase5.wait_until_retry_1", "phase5.wait_until_status_check"):
+        assert dag.get_task(sensor).mode == "reschedule"
 
 
 def test_schedule_timezone_and_run_policy(dag):

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from airflow_fixtures import PROCESSOR_TASKS, execute, load_dag, migrate_airflow_db, run_dag, season_copy, select
+from airflow_fixtures import PROCESSOR_TASKS, execute, select
+from airflow_fixtures import run_dag as run_whole_night
 from processors.config import WarehouseSettings
 from processors.monitoring import render_night_status
 from processors.warehouse.local import LocalWarehouse
@@ -21,19 +22,10 @@ PHASE4_TABLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def dag():
-    migrate_airflow_db()
-    return load_dag()[1]
-
-
-@pytest.fixture
-def night_warehouse(season_warehouse_settings, tmp_path, monkeypatch):
-    path = season_copy(season_warehouse_settings, tmp_path)
-    monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(path))
-    monkeypatch.setenv("NBA_SENSOR_POKE_SECONDS", "1")
-    monkeypatch.setenv("NBA_SENSOR_TIMEOUT_SECONDS", "2")
-    return path
+def run_dag(dag, game_date, conf=None):
+    """These tests are about Phase 4: Phase 5 is switched off unless a test asks for it
+    (tests/test_dag_phase5.py covers it)."""
+    return run_whole_night(dag, game_date, {"predictions": "off", **(conf or {})})
 
 
 def phase4_counts(path, game_date) -> dict[str, int]:
@@ -43,11 +35,12 @@ def phase4_counts(path, game_date) -> dict[str, int]:
 
 def history(path, game_date) -> list[dict]:
     return select(path, "SELECT processor_name, status, task_id, dag_id, triggered_by FROM "
-                        "nba_reference.processor_run_history WHERE data_date = @d ORDER BY processor_name", d=game_date)
+                        "nba_reference.processor_run_history WHERE data_date = @d AND phase = 'phase4' "
+                        "ORDER BY processor_name", d=game_date)
 
 
-def test_a_mid_season_night_end_to_end(dag, night_warehouse):
-    dag_run, states = run_dag(dag, MID_SEASON)
+def test_a_mid_season_night_end_to_end(nightly_dag, night_warehouse):
+    dag_run, states = run_dag(nightly_dag, MID_SEASON)
     assert str(dag_run.state) in ("success", "DagRunState.SUCCESS")
     assert {t: states[t] for t in PROCESSOR_TASKS + ["publish_phase4_complete"]} == \
         dict.fromkeys(PROCESSOR_TASKS + ["publish_phase4_complete"], "success")
@@ -76,18 +69,18 @@ def test_a_mid_season_night_end_to_end(dag, night_warehouse):
     assert message["run_id"] == dag_run.run_id
 
 
-def test_rerunning_the_night_duplicates_nothing(dag, night_warehouse):
-    run_dag(dag, MID_SEASON)
+def test_rerunning_the_night_duplicates_nothing(nightly_dag, night_warehouse):
+    run_dag(nightly_dag, MID_SEASON)
     first = phase4_counts(night_warehouse, MID_SEASON)
-    _, states = run_dag(dag, MID_SEASON)
+    _, states = run_dag(nightly_dag, MID_SEASON)
     assert states["phase4.ml_feature_store_v2"] == "success"
     assert phase4_counts(night_warehouse, MID_SEASON) == first
     assert len(history(night_warehouse, MID_SEASON)) == 10  # two runs of five processors
 
 
-def test_early_season_bootstrap_night(dag, night_warehouse):
+def test_early_season_bootstrap_night(nightly_dag, night_warehouse):
     night = dt.date(2024, 10, 24)
-    dag_run, states = run_dag(dag, night)
+    dag_run, states = run_dag(nightly_dag, night)
     assert all(states[t] == "success" for t in PROCESSOR_TASKS)  # a bootstrap skip is not an Airflow skip
     runs = {r["processor_name"]: r["status"] for r in history(night_warehouse, night)}
     assert runs == {"team_defense_zone_analysis": "skipped", "player_shot_zone_analysis": "skipped",
@@ -99,17 +92,17 @@ def test_early_season_bootstrap_night(dag, night_warehouse):
     assert placeholders["n"] > 0 and placeholders["ready"] == 0 and placeholders["source"] == "early_season"
 
 
-def test_off_night_with_no_games(dag, night_warehouse):
+def test_off_night_with_no_games(nightly_dag, night_warehouse):
     night = dt.date(2025, 2, 16)  # All-Star break
-    dag_run, states = run_dag(dag, night)
+    dag_run, states = run_dag(nightly_dag, night)
     assert all(states[t] == "success" for t in PROCESSOR_TASKS)
     assert {r["status"] for r in history(night_warehouse, night)} == {"skipped"}
     assert not any(phase4_counts(night_warehouse, night).values())
 
 
-def test_missing_phase3_input_times_out_naming_the_table(dag, night_warehouse, caplog):
+def test_missing_phase3_input_times_out_naming_the_table(nightly_dag, night_warehouse, caplog):
     execute(night_warehouse, "DELETE FROM nba_analytics.upcoming_team_game_context WHERE game_date = @d", d=MID_SEASON)
-    dag_run, states = run_dag(dag, MID_SEASON)
+    dag_run, states = run_dag(nightly_dag, MID_SEASON)
     assert states["phase3_readiness.wait_for_upcoming_team_game_context"] == "failed"
     assert states["phase3_readiness.wait_for_player_game_summary"] == "success"
     assert {states[t] for t in PROCESSOR_TASKS} == {"upstream_failed"}
@@ -117,18 +110,18 @@ def test_missing_phase3_input_times_out_naming_the_table(dag, night_warehouse, c
     assert not any(phase4_counts(night_warehouse, MID_SEASON).values())
     assert states["phase4_audit"] == "failed" and "failed" in str(dag_run.state)
     not_run = select(night_warehouse, "SELECT status, missing_dependencies FROM nba_reference.processor_run_history "
-                                      "WHERE data_date = @d", d=MID_SEASON)
+                                      "WHERE data_date = @d AND phase = 'phase4'", d=MID_SEASON)
     assert len(not_run) == 5 and all(r == {"status": "skipped", "missing_dependencies": ["phase3_readiness"]}
                                      for r in not_run)
 
 
-def test_validation_failure_fails_the_run_and_keeps_the_previous_partition(dag, night_warehouse):
-    run_dag(dag, MID_SEASON)
+def test_validation_failure_fails_the_run_and_keeps_the_previous_partition(nightly_dag, night_warehouse):
+    run_dag(nightly_dag, MID_SEASON)
     before = phase4_counts(night_warehouse, MID_SEASON)
     # Nobody has a played game left: P2 computes 0 rows on a game day and must not commit them.
     execute(night_warehouse, "UPDATE nba_analytics.player_game_summary SET minutes_played = 0 WHERE game_date < @d",
             d=MID_SEASON)
-    dag_run, states = run_dag(dag, MID_SEASON)
+    dag_run, states = run_dag(nightly_dag, MID_SEASON)
     assert "failed" in str(dag_run.state)
     assert states["phase4.player_shot_zone_analysis"] == "failed"
     assert states["phase4.team_defense_zone_analysis"] == "success"
@@ -138,7 +131,8 @@ def test_validation_failure_fails_the_run_and_keeps_the_previous_partition(dag, 
     assert phase4_counts(night_warehouse, MID_SEASON) == before  # the first run's rows are intact
     assert states["phase4_audit"] == "failed"
     not_run = select(night_warehouse, "SELECT processor_name, missing_dependencies FROM nba_reference.processor_run_history "
-                                      "WHERE data_date = @d AND status = 'skipped' AND dag_run_id = @r ORDER BY 1",
+                                      "WHERE data_date = @d AND status = 'skipped' AND dag_run_id = @r AND phase = 'phase4' "
+                                      "ORDER BY 1",
                      d=MID_SEASON, r=dag_run.run_id)
     assert not_run == [{"processor_name": n, "missing_dependencies": ["player_shot_zone_analysis"]}
                        for n in ("ml_feature_store_v2", "player_composite_factors", "player_daily_cache")]
@@ -158,9 +152,9 @@ def test_validation_failure_fails_the_run_and_keeps_the_previous_partition(dag, 
     ({"predictions": "sometimes"}, "predictions"),
     ({"force": "yes"}, "force"),
 ])
-def test_invalid_params_fail_the_run_at_once_naming_the_param(dag, night_warehouse, conf, message):
+def test_invalid_params_fail_the_run_at_once_naming_the_param(nightly_dag, night_warehouse, conf, message):
     try:
-        dag_run, states = run_dag(dag, MID_SEASON, conf)
+        dag_run, states = run_dag(nightly_dag, MID_SEASON, conf)
     except Exception as exc:  # Airflow's own JSON-schema check refuses the run before it starts
         assert message in str(exc)
     else:
@@ -170,14 +164,14 @@ def test_invalid_params_fail_the_run_at_once_naming_the_param(dag, night_warehou
     assert history(night_warehouse, MID_SEASON) == []
 
 
-def test_publishing_failure_is_a_warning_not_a_failed_run(dag, night_warehouse, monkeypatch):
+def test_publishing_failure_is_a_warning_not_a_failed_run(nightly_dag, night_warehouse, monkeypatch):
     from processors.messaging import OutboxPublisher
 
     def broken(self, topic, messages, game_date):
         raise ConnectionError("topic unreachable")
 
     monkeypatch.setattr(OutboxPublisher, "publish", broken)
-    dag_run, states = run_dag(dag, MID_SEASON)
+    dag_run, states = run_dag(nightly_dag, MID_SEASON)
     assert states["publish_phase4_complete"] == "success" and "success" in str(dag_run.state)
     alerts = select(night_warehouse, "SELECT severity, title, message FROM nba_reference.pipeline_alerts "
                                      "WHERE game_date = @d", d=MID_SEASON)
@@ -185,16 +179,16 @@ def test_publishing_failure_is_a_warning_not_a_failed_run(dag, night_warehouse, 
                        "message": "ConnectionError: topic unreachable"}]
 
 
-def test_game_date_param_overrides_the_logical_date(dag, night_warehouse):
-    _, states = run_dag(dag, MID_SEASON, {"game_date": "2025-01-20"})
+def test_game_date_param_overrides_the_logical_date(nightly_dag, night_warehouse):
+    _, states = run_dag(nightly_dag, MID_SEASON, {"game_date": "2025-01-20"})
     assert states["phase4.ml_feature_store_v2"] == "success"
     assert phase4_counts(night_warehouse, dt.date(2025, 1, 20))["nba_predictions.ml_feature_store_v2"] > 0
     assert not any(phase4_counts(night_warehouse, MID_SEASON).values())
 
 
-def test_an_off_season_night_skips_quietly(dag, night_warehouse):
+def test_an_off_season_night_skips_quietly(nightly_dag, night_warehouse):
     """A daily schedule runs in summer too: outside every season there is nothing to do."""
-    dag_run, states = run_dag(dag, dt.date(2025, 7, 1))
+    dag_run, states = run_dag(nightly_dag, dt.date(2025, 7, 1))
     assert "success" in str(dag_run.state)
     assert {states[t] for t in PROCESSOR_TASKS} == {"skipped"}
     assert states["publish_phase4_complete"] == "skipped"

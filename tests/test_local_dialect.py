@@ -56,6 +56,14 @@ def test_unnest_with_offset_starts_at_zero(warehouse):
     assert [(r["x"], r["pos"]) for r in rows] == [("a", 0), ("b", 1), ("c", 2)]
 
 
+def test_array_offset_with_a_computed_index(warehouse):
+    rows = warehouse.query(Statement("t.sql", "SELECT x, ['a', 'b', 'c'][OFFSET(pos)] AS by_offset, "
+                                              "['a', 'b', 'c'][ORDINAL(pos + 1)] AS by_ordinal "
+                                              "FROM UNNEST([10, 20, 30]) AS x WITH OFFSET AS pos ORDER BY pos"))
+    assert [(r["by_offset"], r["by_ordinal"]) for r in rows] == [("a", "a"), ("b", "b"), ("c", "c")]
+    assert one(warehouse, "SELECT [7, 8, 9][OFFSET(@i)] AS v", i=2)["v"] == 9
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [(dt.date(2025, 1, 19), 1), (dt.date(2025, 1, 20), 2), (dt.date(2025, 1, 25), 7)],  # Sun, Mon, Sat

@@ -119,6 +119,8 @@ def _correct(name: str, tree: exp.Expression) -> exp.Expression:
     for agg in list(tree.find_all(exp.ArrayAgg)):
         if isinstance(agg.this, exp.Limit):
             agg.replace(_array_agg_with_limit(agg))
+    for bracket in list(tree.find_all(exp.Bracket)):
+        _make_computed_offset_one_based(bracket)
     for unnest in list(tree.find_all(exp.Unnest)):
         if isinstance(unnest.args.get("offset"), exp.Identifier):
             _make_offset_zero_based(unnest)
@@ -151,6 +153,16 @@ def _array_agg_with_limit(agg: exp.ArrayAgg) -> exp.Expression:
         this="LIST_SLICE",
         expressions=[ordered_agg, exp.Literal.number(1), limit.expression.copy()],
     )
+
+
+def _make_computed_offset_one_based(bracket: exp.Bracket) -> None:
+    """`arr[OFFSET(i)]`: sqlglot shifts literal indexes to DuckDB's 1-based lists but not
+    computed ones, which silently read the previous element."""
+    index = bracket.expressions[0] if len(bracket.expressions) == 1 else None
+    if bracket.args.get("offset") != 0 or index is None or isinstance(index, exp.Literal):
+        return
+    index.replace(exp.paren(exp.Add(this=index.copy(), expression=exp.Literal.number(1)), copy=False))
+    bracket.set("offset", 1)
 
 
 def _make_offset_zero_based(unnest: exp.Unnest) -> None:

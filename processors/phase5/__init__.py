@@ -1,0 +1,1 @@
+"""Phase 5: the predictions coordinator and the local baseline worker."""
