@@ -10,8 +10,9 @@ games, and trusting it would let the night start without their box scores.
 A team with no game before the date yet (opening night) needs nothing there.
 An off night (no games scheduled) is ready: there is nothing to wait for.
 
-One query per table (`include/sql/phase3/readiness/<table>.sql`), reading only
-that table and the schedule, so a sensor polls exactly the input it guards.
+One query per table, reading only that table and the schedule, so a sensor
+polls exactly the input it guards: `include/sql/phase3/readiness/<table>.sql`
+for the context tables, `latest_box_scores.sql` for the three box-score tables.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ PHASE3_TABLES = (
     "upcoming_team_game_context",
 )
 BOX_SCORE_TABLES = PHASE3_TABLES[:3]
+# The column naming the team in each box-score table.
+BOX_SCORE_TEAM_COLUMN = {"player_game_summary": "team_abbr", "team_defense_game_summary": "defending_team_abbr",
+                         "team_offense_game_summary": "team_abbr"}
 
 # What a missing team lacks, for the message.
 _MISSING = {
@@ -78,7 +82,12 @@ def check_phase3_table(warehouse: Warehouse, table: str, game_date: dt.date) -> 
     """Readiness of one Phase 3 table (a name from PHASE3_TABLES) for the night of game_date."""
     if table not in PHASE3_TABLES:
         raise ValueError(f"unknown Phase 3 table {table!r}; known: {', '.join(PHASE3_TABLES)}")
-    row = warehouse.query(f"phase3/readiness/{table}.sql", {"game_date": game_date})[0]
+    if table in BOX_SCORE_TEAM_COLUMN:  # one query shape for the three box-score tables
+        statement = warehouse.table_statement("phase3/readiness/latest_box_scores.sql", f"{DATASET}.{table}",
+                                              team_column=BOX_SCORE_TEAM_COLUMN[table])
+    else:
+        statement = f"phase3/readiness/{table}.sql"
+    row = warehouse.query(statement, {"game_date": game_date})[0]
     return Phase3Readiness(
         table=table,
         game_date=game_date,

@@ -100,15 +100,17 @@ class Warehouse(ABC):
     def _as_statement(self, statement: Statement | str) -> Statement:
         return statement if isinstance(statement, Statement) else self.statement(statement)
 
-    def table_statement(self, name: str, table_key: str, fragments: dict[str, str] | None = None) -> Statement:
+    def table_statement(self, name: str, table_key: str, fragments: dict[str, str] | None = None,
+                        **identifiers: str) -> Statement:
         """Load a statement about one registry table: `{{ dataset }}`, `{{ table_name }}`
-        and `{{ partition_column }}` are that table's."""
+        and `{{ partition_column }}` are that table's (more identifiers may be given)."""
         table = schema.table(table_key)
         return self.statement(
             name, fragments,
             dataset=self.settings.datasets[table.dataset],
             table_name=table.name,
             partition_column=table.partition_column or "",
+            **identifiers,
         )
 
     def table_id(self, key: str) -> str:

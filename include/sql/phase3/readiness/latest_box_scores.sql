@@ -1,5 +1,7 @@
--- Phase 3 readiness of nba_analytics.team_defense_game_summary for one night (@game_date):
--- every team playing on the date has a defense row for its most recent
+-- Phase 3 readiness of a box-score table (player_game_summary,
+-- team_defense_game_summary or team_offense_game_summary; {{ team_column }} is the
+-- column naming the team) for one night (@game_date): every team playing on the
+-- date has rows for its most recent
 -- game of the season before the date, matched on game_id and team, i.e.
 -- yesterday's box scores have landed. The latest game counts whatever its
 -- schedule game_status: a schedule not yet marked final (3) must not let the
@@ -23,8 +25,8 @@ latest_game AS (
     PARTITION BY teams.team_abbr ORDER BY schedule.game_date DESC, schedule.game_id DESC) = 1
 ),
 landed AS (
-  SELECT DISTINCT game_id, defending_team_abbr AS team_abbr
-  FROM `{{ project }}.{{ nba_analytics }}.team_defense_game_summary`
+  SELECT DISTINCT game_id, {{ team_column }} AS team_abbr
+  FROM `{{ project }}.{{ dataset }}.{{ table_name }}`
   WHERE game_date < @game_date
 ),
 missing AS (
