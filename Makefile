@@ -19,7 +19,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 # The warehouse pool: one writer at a time on the embedded file, more on BigQuery.
 WAREHOUSE_POOL_SLOTS ?= $(if $(filter bigquery,$(NBA_WAREHOUSE_BACKEND)),8,1)
 
-.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency query constraints clean distclean
+.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency airflow-up airflow-down query constraints clean distclean
 
 venv: $(VENV)/.installed
 
@@ -41,6 +41,13 @@ airflow-db: venv
 # make night NIGHT=2025-01-20: one night with `airflow dags test`
 night: airflow-db
 	bin/run-night $(NIGHT)
+
+# A full local Airflow (UI on 127.0.0.1:8080, scheduler, dag-processor, triggerer) without Docker.
+airflow-up: sample-season
+	$(BIN)/python -m devtools.local_airflow start --port $(or $(PORT),8080)
+
+airflow-down: venv
+	$(BIN)/python -m devtools.local_airflow stop
 
 # make status NIGHT=2025-01-20: the night's status table
 status: venv

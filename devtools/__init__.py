@@ -1,0 +1,1 @@
+"""Developer commands that drive a local Airflow (not part of the DAG package)."""
