@@ -21,16 +21,24 @@ PROCESSOR_TASKS = ["phase4.team_defense_zone_analysis", "phase4.player_shot_zone
                    "phase4.player_composite_factors", "phase4.player_daily_cache", "phase4.ml_feature_store_v2"]
 
 
+_MIGRATED = []
+
+
 def migrate_airflow_db() -> None:
-    """Create (or upgrade) the test Airflow metadata DB in .airflow/test."""
+    """Create (or upgrade) the test Airflow metadata DB in .airflow/test, once per test process."""
+    if _MIGRATED:
+        return
     Path(os.environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    _MIGRATED.append(True)
     subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True,
                    capture_output=True, env=os.environ.copy())
 
 
 def load_dag():
+    """The DagBag of the dags folder (it needs the metadata DB) and the nightly DAG."""
     from airflow.dag_processing.dagbag import DagBag
 
+    migrate_airflow_db()
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     assert not bag.import_errors, bag.import_errors
     return bag, bag.get_dag(DAG_ID)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow_fixtures import execute, run_dag, select
+from airflow_fixtures import execute, logical_date_for, run_dag, select
+from processors.config import WarehouseSettings
+from processors.phase5.coordinator import player_sets
+from processors.warehouse.local import LocalWarehouse
 
 NIGHT = dt.date(2025, 1, 15)
 PHASE5 = ["phase5.plan", "phase5.wait_for_phase4", "phase5.start_batch", "phase5.retry_1", "phase5.retry_2",
@@ -12,18 +15,9 @@ PHASE5 = ["phase5.plan", "phase5.wait_for_phase4", "phase5.start_batch", "phase5
 REQUESTS = "SELECT COUNT(*) AS n FROM nba_reference.pipeline_events WHERE topic = 'prediction-request-prod'"
 
 
-def eligible_ready_unpredicted(path) -> int:
-    return select(path, "SELECT ready_unpredicted AS n FROM (" + open_sets() + ")", d=NIGHT, m=15)[0]["n"]
-
-
-def open_sets() -> str:
-    from processors.config import SQL_ROOT
-
-    text = (SQL_ROOT / "phase5" / "player_sets.sql").read_text()
-    for name, value in (("{{ project }}.", ""), ("{{ nba_analytics }}", "nba_analytics"),
-                        ("{{ nba_predictions }}", "nba_predictions"), ("@game_date", "@d"), ("@min_minutes", "@m")):
-        text = text.replace(name, value)
-    return text
+def night_sets(path):
+    with LocalWarehouse(WarehouseSettings(local_path=path)) as wh:
+        return player_sets(wh, NIGHT, 15)
 
 
 def active_duplicates(path) -> int:
@@ -36,12 +30,12 @@ def test_phase4_to_phase5_end_to_end(nightly_dag, night_warehouse):
     dag_run, states = run_dag(nightly_dag, NIGHT)
     assert "success" in str(dag_run.state)
     assert {states[t] for t in PHASE5} == {"success"}
-    sets = select(night_warehouse, "SELECT * FROM (" + open_sets() + ")", d=NIGHT, m=15)[0]
+    sets = night_sets(night_warehouse)
     predictions = select(night_warehouse, "SELECT COUNT(*) AS n, MIN(feature_quality_score) AS q FROM "
                                           "nba_predictions.player_prop_predictions WHERE game_date = @d AND is_active",
                          d=NIGHT)[0]
     assert predictions["n"] > 50 and float(predictions["q"]) >= 70  # every prediction from a quality >= 70 row
-    assert sets["ready_unpredicted"] == 0 and active_duplicates(night_warehouse) == 0
+    assert sets.ready_unpredicted == 0 and active_duplicates(night_warehouse) == 0
     steps = select(night_warehouse, "SELECT JSON_VALUE(summary, '$.step') AS step, JSON_VALUE(summary, '$.decision') "
                                     "AS decision, records_processed FROM nba_reference.processor_run_history "
                                     "WHERE processor_name = 'phase5_coordinator' ORDER BY processed_at")
@@ -72,15 +66,15 @@ def test_incremental_retry_requests_only_the_newly_ready(nightly_dag, night_ware
           WHERE c.game_date = @d AND c.avg_minutes_per_game_last_7 >= 15 AND NOT f.is_production_ready
             AND LOWER(COALESCE(c.player_status, 'available')) NOT IN ('out', 'doubtful')
           ORDER BY c.player_lookup LIMIT 40)""", d=NIGHT)
-    newly_ready = eligible_ready_unpredicted(night_warehouse)
+    newly_ready = night_sets(night_warehouse).ready_unpredicted
     assert 0 < newly_ready <= 40
     # Rerun only Phase 5: Phase 4 marked as done so the new readiness stays.
-    nightly_dag.test(logical_date=__import__("airflow_fixtures").logical_date_for(NIGHT),
+    nightly_dag.test(logical_date=logical_date_for(NIGHT),
              run_conf={"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto"},
              mark_success_pattern=r"check_params|phase3_readiness\..*|phase4\..*|phase4_audit|phase4_deadline|"
                                   r"publish_phase4_complete")
     assert select(night_warehouse, REQUESTS)[0]["n"] - before == newly_ready
-    assert eligible_ready_unpredicted(night_warehouse) == 0 and active_duplicates(night_warehouse) == 0
+    assert night_sets(night_warehouse).ready_unpredicted == 0 and active_duplicates(night_warehouse) == 0
 
 
 def test_a_backfill_run_writes_phase4_but_no_predictions(nightly_dag, night_warehouse, monkeypatch):

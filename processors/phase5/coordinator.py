@@ -236,6 +236,8 @@ class Coordinator:
             if self.worker is not None:
                 self.worker(requests, include)
         after = player_sets(self.warehouse, self.game_date, self.min_minutes)
+        # Eligible players left without a prediction or a request (with force the requests
+        # also cover predicted players, so only the unpredicted ones narrow the gap).
         newly_requested = len(requests) if not include else sets.ready_unpredicted
         gap = max(sets.eligible - sets.eligible_predicted - newly_requested, 0)
         return self._record(StepResult(
