@@ -101,10 +101,3 @@ def check_phase3(warehouse: Warehouse, game_date: dt.date,
     """Readiness of several Phase 3 tables (default all five) for one night."""
     return [check_phase3_table(warehouse, table, game_date) for table in tables]
 
-
-def critical_phase3_tables(processor_name: str) -> tuple[str, ...]:
-    """The Phase 3 tables a Phase 4 processor declares critical (what its sensor waits for)."""
-    from processors.phase4 import get_processor
-
-    critical = set(get_processor(processor_name).critical_inputs)
-    return tuple(t for t in PHASE3_TABLES if t in critical)

@@ -15,7 +15,6 @@ from processors.phase3_readiness import (
     Phase3Readiness,
     check_phase3,
     check_phase3_table,
-    critical_phase3_tables,
 )
 from processors.sample_season import generate_season
 from processors.warehouse import Statement
@@ -184,14 +183,6 @@ def test_readiness_properties():
     r = Phase3Readiness("upcoming_team_game_context", NIGHT, 2, ("BOS",))
     assert not r.ready and not r.off_night and r.table_key == "nba_analytics.upcoming_team_game_context"
     assert "no team row for the date for BOS (1 of 2 teams)" in r.message
-
-
-def test_critical_phase3_tables_per_processor():
-    assert critical_phase3_tables("team_defense_zone_analysis") == ("team_defense_game_summary",)
-    assert critical_phase3_tables("player_shot_zone_analysis") == ("player_game_summary",)
-    assert set(critical_phase3_tables("player_daily_cache")) >= {"player_game_summary", "upcoming_player_game_context"}
-    with pytest.raises(ValueError):
-        critical_phase3_tables("nope")
 
 
 # --- the sample season ---------------------------------------------------------------
