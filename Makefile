@@ -90,7 +90,7 @@ constraints: venv
 	  $(BIN)/uv pip freeze --python $(BIN)/python | grep -v '^pip==' ) > constraints.txt
 
 clean:
-	rm -rf .warehouse .airflow .pytest_cache .ruff_cache
+	rm -rf .warehouse .airflow .benchmarks .pytest_cache .pytest-tmp .ruff_cache
 
 distclean: clean
 	rm -rf $(VENV)
