@@ -90,3 +90,14 @@ def test_local_tables_have_the_registry_columns_in_order(warehouse):
                                                   "WHERE schema_name = @d AND table_name = @t ORDER BY column_index"),
                                {"d": dataset, "t": name})
         assert [r["column_name"] for r in rows] == list(table.columns)
+
+
+def test_team_schedule_view_has_one_row_per_team_per_game(warehouse):
+    warehouse.execute_script(Statement("t.sql", "INSERT INTO nba_raw.nbac_schedule (game_id, game_date, season_year, "
+                                                "home_team_abbr, away_team_abbr, game_status) "
+                                                "VALUES ('20250115_BOS_NYK', DATE '2025-01-15', 2024, 'NYK', 'BOS', 3)"))
+    rows = warehouse.query(Statement("t.sql", "SELECT team_abbr, opponent_team_abbr, home_game "
+                                              "FROM nba_raw.team_schedule ORDER BY team_abbr"))
+    assert rows == [{"team_abbr": "BOS", "opponent_team_abbr": "NYK", "home_game": False},
+                    {"team_abbr": "NYK", "opponent_team_abbr": "BOS", "home_game": True}]
+    warehouse.create_schema()  # CREATE OR REPLACE: idempotent

@@ -120,12 +120,14 @@ class Warehouse(ABC):
 
     # --- shared operations ----------------------------------------------------
     def create_schema(self) -> list[str]:
-        """Create every dataset and table (idempotent); returns the table keys."""
+        """Create every dataset, table and view (idempotent); returns the table keys."""
         tables = schema.all_tables()
         for dataset in sorted({t.dataset for t in tables.values()}):
             self.execute_script(self.statement("ddl/create_dataset.sql", dataset=self.settings.datasets[dataset]))
         for table in tables.values():
             self.execute_script(self.statement(table.ddl_file))
+        for view in schema.view_files():
+            self.execute_script(self.statement(view))
         return list(tables)
 
     def replace_partition(self, table_key: str, partition_date: dt.date, select: Statement | str,

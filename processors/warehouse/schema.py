@@ -62,6 +62,12 @@ def _parse_ddl(dataset: str, name: str) -> TableSchema:
     )
 
 
+def view_files() -> list[str]:
+    """Views (include/sql/ddl/<dataset>/views/*.sql), created after the tables they read."""
+    return [f"ddl/{dataset}/views/{path.name}" for dataset in DATASETS
+            for path in sorted((DDL_ROOT / dataset / "views").glob("*.sql"))]
+
+
 @lru_cache(maxsize=1)
 def all_tables() -> dict[str, TableSchema]:
     """Every table of the platform, keyed `dataset.table`, in dataset order."""

@@ -47,12 +47,8 @@ team_schedule AS (
     game_id,
     ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date DESC, game_id DESC) AS recency
   FROM (
-    SELECT home_team_abbr AS team_abbr, game_id, game_date
-    FROM `{{ project }}.{{ nba_raw }}.nbac_schedule`
-    WHERE season_year = @season_year AND game_date < @game_date AND game_status = 3
-    UNION ALL
-    SELECT away_team_abbr AS team_abbr, game_id, game_date
-    FROM `{{ project }}.{{ nba_raw }}.nbac_schedule`
+    SELECT team_abbr, game_id, game_date
+    FROM `{{ project }}.{{ nba_raw }}.team_schedule`
     WHERE season_year = @season_year AND game_date < @game_date AND game_status = 3
   )
 ),
