@@ -25,10 +25,13 @@ _MIGRATED = []
 
 
 def migrate_airflow_db() -> None:
-    """Create (or upgrade) the test Airflow metadata DB in .airflow/test, once per test process."""
+    """A fresh test Airflow metadata DB in .airflow/test, once per test process: nothing left by an
+    earlier version of the code (serialized DAGs, assets, runs) can leak into this session."""
     if _MIGRATED:
         return
-    Path(os.environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "airflow.db").unlink(missing_ok=True)
     _MIGRATED.append(True)
     subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True,
                    capture_output=True, env=os.environ.copy())
