@@ -19,7 +19,10 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 # The warehouse pool: one writer at a time on the embedded file, more on BigQuery.
 WAREHOUSE_POOL_SLOTS ?= $(if $(filter bigquery,$(NBA_WAREHOUSE_BACKEND)),8,1)
 
-.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency airflow-up airflow-down query constraints clean distclean
+COMPOSE_VENV := .tools/compose
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency airflow-up airflow-down airflow-status screenshots compose-validator browser query constraints clean distclean
 
 venv: $(VENV)/.installed
 
@@ -49,6 +52,28 @@ airflow-up: sample-season
 airflow-down: venv
 	$(BIN)/python -m devtools.local_airflow stop
 
+# Processes, PSS memory and UI of the running local Airflow.
+airflow-status: venv
+	$(BIN)/python -m devtools.local_airflow status
+
+# Headless Chromium logs into the running local Airflow and saves screenshots in .airflow/local/screenshots.
+screenshots: venv browser
+	$(BIN)/python -m devtools.ui_screenshots
+
+# The validator of docker-compose.yaml (no Docker engine needed): docker-compose 1.29.2 in its own venv.
+compose-validator: $(COMPOSE_VENV)/.installed
+
+$(COMPOSE_VENV)/.installed: devtools/compose-validator.txt
+	$(PYTHON) -m venv $(COMPOSE_VENV)
+	$(COMPOSE_VENV)/bin/pip install $(PIP_QUIET) -c $< Cython wheel setuptools
+	$(COMPOSE_VENV)/bin/pip install $(PIP_QUIET) -c $< --no-build-isolation PyYAML
+	$(COMPOSE_VENV)/bin/pip install $(PIP_QUIET) -c $< docker-compose
+	touch $@
+
+# Debian's Chromium for the browser check (no browser downloads); installs it when missing.
+browser:
+	@command -v chromium > /dev/null || devtools/install-chromium
+
 # make status NIGHT=2025-01-20: the night's status table
 status: venv
 	$(BIN)/python -m processors.cli.night_status --date $(NIGHT)
@@ -72,7 +97,7 @@ bench-latency: sample-season
 bench-dag: sample-season airflow-db
 	$(BIN)/python -m benchmarks.dag_test_benchmark --night $(NIGHT)
 
-test: venv lint
+test: venv lint compose-validator browser
 	$(BIN)/pytest
 
 lint: venv
@@ -93,4 +118,4 @@ clean:
 	rm -rf .warehouse .airflow .benchmarks .pytest_cache .pytest-tmp .ruff_cache
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) .tools

@@ -1,0 +1,238 @@
+"""Operations against a real local Airflow: api-server, scheduler, dag-processor and triggerer
+under the LocalExecutor, started on a free loopback port with its own home and a copy of the
+sample season, driven through the REST API and the CLI, looked at in headless Chromium, and
+stopped by PID at the end. The tests run in file order and share the one instance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pendulum
+import pytest
+
+from airflow_fixtures import DAG_ID, PROCESSOR_TASKS, logical_date_for
+from airflow_fixtures import execute as execute_now
+from airflow_fixtures import select as select_now
+from devtools.airflow_api import AirflowApi
+from devtools.local_airflow import ADMIN, LocalAirflow, alive, free_port, listening_addresses, port_open
+
+MANUAL_NIGHT = dt.date(2025, 1, 15)
+BACKFILL_NIGHTS = [dt.date(2025, 1, 10), dt.date(2025, 1, 11), dt.date(2025, 1, 12)]
+CLEAR_NIGHT = dt.date(2025, 1, 17)
+PHASE4_TABLES = {
+    "nba_precompute.team_defense_zone_analysis": ("analysis_date", "team_abbr"),
+    "nba_precompute.player_shot_zone_analysis": ("analysis_date", "player_lookup"),
+    "nba_precompute.player_composite_factors": ("game_date", "player_lookup"),
+    "nba_precompute.player_daily_cache": ("cache_date", "player_lookup"),
+    "nba_predictions.ml_feature_store_v2": ("game_date", "player_lookup"),
+}
+PREDICTIONS = "nba_predictions.player_prop_predictions"
+
+
+def _retry_on_lock(action, *args, **params):
+    """The scheduler may start a task on the warehouse file while a test reads it: wait for the lock."""
+    for attempt in range(30):
+        try:
+            return action(*args, **params)
+        except duckdb.IOException:
+            if attempt == 29:
+                raise
+            time.sleep(1)
+
+
+def select(path: Path, sql: str, **params) -> list[dict]:
+    return _retry_on_lock(select_now, path, sql, **params)
+
+
+def execute(path: Path, sql: str, **params) -> None:
+    _retry_on_lock(execute_now, path, sql, **params)
+
+
+def phase4_counts(path: Path, night: dt.date) -> dict[str, int]:
+    return {table: select(path, f"SELECT COUNT(*) AS n FROM {table} WHERE {date} = @d", d=night)[0]["n"]
+            for table, (date, _) in PHASE4_TABLES.items()}
+
+
+def duplicate_keys(path: Path, night: dt.date) -> dict[str, int]:
+    found = {table: select(path, f"SELECT COUNT(*) - COUNT(DISTINCT {key}) AS n FROM {table} WHERE {date} = @d",
+                           d=night)[0]["n"] for table, (date, key) in PHASE4_TABLES.items()}
+    found[PREDICTIONS] = select(path, f"""SELECT COUNT(*) AS n FROM (SELECT player_lookup FROM {PREDICTIONS}
+        WHERE game_date = @d AND is_active GROUP BY player_lookup, system_id HAVING COUNT(*) > 1)""", d=night)[0]["n"]
+    return found
+
+
+def predictions(path: Path, night: dt.date) -> int:
+    return select(path, f"SELECT COUNT(*) AS n FROM {PREDICTIONS} WHERE game_date = @d AND is_active", d=night)[0]["n"]
+
+
+def full_conf(**conf) -> dict:
+    return {"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto", **conf}
+
+
+@pytest.fixture(scope="module")
+def airflow(season_warehouse_settings, tmp_path_factory):
+    root = tmp_path_factory.mktemp("local-airflow")
+    warehouse = root / "warehouse.duckdb"
+    shutil.copy(season_warehouse_settings.local_path, warehouse)
+    local = LocalAirflow(home=root / "home", port=free_port(), warehouse=warehouse,
+                         extra_env={"NBA_SENSOR_POKE_SECONDS": "1", "NBA_SENSOR_TIMEOUT_SECONDS": "20",
+                                    "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1"})
+    local.startup_seconds = local.start(timeout=120)
+    yield local
+    local.stop()  # also when a test failed half-way; test_stop_leaves_nothing_running checks it properly
+
+
+@pytest.fixture(scope="module")
+def api(airflow):
+    client = AirflowApi(airflow.url, ADMIN, airflow.admin_password())
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def manual_run(airflow, api):
+    """One manual run with params through the REST API, as the UI's Trigger button does."""
+    run = api.trigger(DAG_ID, logical_date_for(MANUAL_NIGHT).isoformat(),
+                      full_conf(game_date=MANUAL_NIGHT.isoformat(), predictions="on"), note="test: manual run")
+    state = api.wait_for_runs(DAG_ID, [run["dag_run_id"]], timeout=600)[run["dag_run_id"]]
+    return {**run, "state": state, "tasks": api.task_instances(DAG_ID, run["dag_run_id"])}
+
+
+def test_start_brings_up_the_ui_on_loopback_only(airflow, api):
+    print(f"local Airflow up in {airflow.startup_seconds:.1f} s; PSS {airflow.memory_pss_kb()}")
+    assert set(airflow.pids()) == {"api-server", "scheduler", "dag-processor", "triggerer"}
+    assert all(alive(pid) for pid in airflow.pids().values())
+    addresses = listening_addresses(airflow.pids().values())
+    assert addresses and {host for host, _ in addresses} == {"127.0.0.1"}, addresses  # no log servers on 0.0.0.0
+    assert ("127.0.0.1", airflow.port) in addresses
+    dag = api._call("GET", f"/dags/{DAG_ID}")
+    assert dag["is_paused"] is False
+    assert api._call("GET", "/pools/nba_warehouse")["slots"] == 1
+
+
+def test_manual_run_with_params_computes_the_night(airflow, manual_run):
+    assert manual_run["state"] == "success", {t: ti["state"] for t, ti in manual_run["tasks"].items()}
+    states = {task: ti["state"] for task, ti in manual_run["tasks"].items()}
+    assert {states[task] for task in PROCESSOR_TASKS} == {"success"}
+    assert states["phase4_deadline"] == "skipped"  # manual runs have no deadline
+    assert {state for task, state in states.items() if task.startswith("phase5.")} == {"success"}
+    counts = phase4_counts(airflow.warehouse, MANUAL_NIGHT)
+    assert counts["nba_precompute.team_defense_zone_analysis"] == 30 and all(counts.values()), counts
+    assert predictions(airflow.warehouse, MANUAL_NIGHT) > 50
+    assert not any(duplicate_keys(airflow.warehouse, MANUAL_NIGHT).values())
+    history = select(airflow.warehouse, "SELECT DISTINCT dag_run_id, triggered_by FROM nba_reference.processor_run_history "
+                                        "WHERE data_date = @d AND phase = 'phase4'", d=MANUAL_NIGHT)
+    assert history == [{"dag_run_id": manual_run["dag_run_id"], "triggered_by": "manual"}]
+
+
+def test_tasks_never_touch_the_metadata_db_under_the_executor(airflow, manual_run):
+    """Under a real executor a task that opens an ORM session fails ("Direct database access via
+    the ORM is not allowed"); dags test would not notice. Every task ran in its own process here."""
+    logs = sorted((airflow.home / "logs" / f"dag_id={DAG_ID}" / f"run_id={manual_run['dag_run_id']}").rglob("*.log"))
+    assert {path.parent.name.removeprefix("task_id=") for path in logs} == set(manual_run["tasks"])
+    for path in logs:
+        text = path.read_text()
+        assert "Direct database access" not in text and "ORM is not allowed" not in text, path
+
+
+def test_phase4_to_phase5_hand_off_from_task_timestamps(manual_run):
+    tasks = manual_run["tasks"]
+    p5_done = pendulum.parse(tasks["phase4.ml_feature_store_v2"]["end_date"])
+    plan_started = pendulum.parse(tasks["phase5.plan"]["start_date"])
+    first_request = pendulum.parse(tasks["phase5.start_batch"]["start_date"])
+    hand_off = (first_request - p5_done).total_seconds()
+    print(f"P5 end -> phase5.plan start {(plan_started - p5_done).total_seconds():.1f} s; "
+          f"-> start_batch start {hand_off:.1f} s (target < 30 s)")
+    assert p5_done <= plan_started <= first_request  # Phase 5 starts only after P5 finished
+
+
+def test_backfill_three_nights_then_reprocess_changes_no_row_count(airflow, api):
+    window = ["--from-date", logical_date_for(BACKFILL_NIGHTS[0]).isoformat(),
+              "--to-date", logical_date_for(BACKFILL_NIGHTS[-1]).isoformat()]
+    airflow.airflow("backfill", "create", "--dag-id", DAG_ID, *window)
+    first = api.wait_for_backfill(max(b["id"] for b in api.backfills(DAG_ID)))
+    runs = api.dag_runs(DAG_ID, run_type=["backfill"])
+    assert len(runs) == 3 and {run["state"] for run in runs} == {"success"}, runs
+    assert sorted(pendulum.parse(run["logical_date"]).in_timezone("America/New_York").date() + dt.timedelta(days=1)
+                  for run in runs) == BACKFILL_NIGHTS
+    counts = {night: phase4_counts(airflow.warehouse, night) for night in BACKFILL_NIGHTS}
+    for night in BACKFILL_NIGHTS:
+        assert all(counts[night].values()), (night, counts[night])
+        assert predictions(airflow.warehouse, night) == 0  # predictions are off for backfills
+    plan = api.task_instances(DAG_ID, runs[0]["dag_run_id"])["phase5.plan"]
+    assert plan["state"] == "skipped"
+
+    airflow.airflow("backfill", "create", "--dag-id", DAG_ID, *window, "--reprocess-behavior", "completed")
+    second = api.wait_for_backfill(max(b["id"] for b in api.backfills(DAG_ID)))
+    assert second["id"] != first["id"]
+    rerun = api.dag_runs(DAG_ID, run_type=["backfill"])
+    assert len(rerun) == 3 and {run["state"] for run in rerun} == {"success"}
+    assert {night: phase4_counts(airflow.warehouse, night) for night in BACKFILL_NIGHTS} == counts
+    for night in BACKFILL_NIGHTS:
+        assert not any(duplicate_keys(airflow.warehouse, night).values())
+        runs_of_p1 = select(airflow.warehouse, "SELECT COUNT(*) AS n FROM nba_reference.processor_run_history "
+                                               "WHERE data_date = @d AND processor_name = 'team_defense_zone_analysis'",
+                            d=night)[0]["n"]
+        assert runs_of_p1 == 2  # recomputed, not skipped
+
+
+def test_clear_a_failed_task_after_fixing_its_input(airflow, api):
+    # Nobody has a played game before the night: P2 computes 0 rows on a game day and fails (not retried).
+    shift = "UPDATE nba_analytics.player_game_summary SET minutes_played = minutes_played {} 1000 WHERE game_date < @d"
+    execute(airflow.warehouse, shift.format("-"), d=CLEAR_NIGHT)
+    logical = logical_date_for(CLEAR_NIGHT)
+    run = api.trigger(DAG_ID, logical.isoformat(), full_conf(), note="test: fails, then cleared")
+    run_id = run["dag_run_id"]
+    assert api.wait_for_runs(DAG_ID, [run_id])[run_id] == "failed"
+    states = {task: ti["state"] for task, ti in api.task_instances(DAG_ID, run_id).items()}
+    assert states["phase4.player_shot_zone_analysis"] == "failed"
+    assert states["phase4.team_defense_zone_analysis"] == "success"
+    assert states["phase4.ml_feature_store_v2"] == "upstream_failed"
+
+    execute(airflow.warehouse, shift.format("+"), d=CLEAR_NIGHT)  # the input is fixed
+    airflow.airflow("tasks", "clear", DAG_ID, "--task-regex", "player_shot_zone_analysis", "--downstream",
+                    "--start-date", logical.isoformat(), "--end-date", logical.isoformat(), "--yes")
+    assert api.wait_for_runs(DAG_ID, [run_id])[run_id] == "success"
+    tasks = api.task_instances(DAG_ID, run_id)
+    assert tasks["phase4.player_shot_zone_analysis"]["try_number"] == 2
+    assert tasks["phase4.team_defense_zone_analysis"]["try_number"] == 1  # upstream of the cleared task: kept
+    assert all(phase4_counts(airflow.warehouse, CLEAR_NIGHT).values())
+    assert not any(duplicate_keys(airflow.warehouse, CLEAR_NIGHT).values())
+    assert predictions(airflow.warehouse, CLEAR_NIGHT) > 50
+    p2_runs = select(airflow.warehouse, "SELECT status FROM nba_reference.processor_run_history WHERE data_date = @d "
+                                        "AND processor_name = 'player_shot_zone_analysis' ORDER BY processed_at",
+                     d=CLEAR_NIGHT)
+    assert [r["status"] for r in p2_runs] == ["failed", "success"]
+    events = select(airflow.warehouse, "SELECT COUNT(*) AS n FROM nba_reference.pipeline_events "
+                                       "WHERE game_date = @d AND topic = 'nba-phase4-precompute-complete'", d=CLEAR_NIGHT)
+    assert events[0]["n"] == 1
+
+
+def test_browser_logs_in_and_sees_the_graph_and_a_finished_run(airflow, manual_run, tmp_path):
+    from devtools.ui_screenshots import capture
+
+    pages = {page.name: page for page in capture(airflow.url, airflow.admin_password(), tmp_path / "screenshots",
+                                                  manual_run["dag_run_id"])}
+    assert set(pages) == {"home", "graph", "run"}
+    for task in PROCESSOR_TASKS:
+        assert task.split(".")[1] in pages["graph"].text
+        assert task.split(".")[1] in pages["run"].text
+    assert "phase5" in pages["graph"].text and "Success" in pages["run"].text
+    assert manual_run["dag_run_id"] in pages["run"].url.replace("%3A", ":").replace("%2B", "+")
+    for page in pages.values():
+        assert page.screenshot.stat().st_size > 10_000  # a rendered page, not a blank one
+
+
+def test_stop_leaves_nothing_running(airflow):
+    pids = airflow.pids()
+    groups = set(pids.values())
+    airflow.stop()
+    assert not any(alive(pid) for pid in pids.values())
+    assert not listening_addresses(groups), "a process of ours still listens"
+    assert not port_open(airflow.port)
+    assert not airflow.pids_file.exists()
