@@ -27,6 +27,12 @@ class AirflowApi:
         body = {"logical_date": logical_date, "conf": conf, **({"note": note} if note else {})}
         return self._call("POST", f"/dags/{dag_id}/dagRuns", json=body)
 
+    def dag(self, dag_id: str) -> dict:
+        return self._call("GET", f"/dags/{dag_id}")
+
+    def pool(self, name: str) -> dict:
+        return self._call("GET", f"/pools/{name}")
+
     def dag_runs(self, dag_id: str, **filters) -> list[dict]:
         return self._call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100, **filters})["dag_runs"]
 

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     from devtools.airflow_api import AirflowApi
 
     api = AirflowApi(local.url, ADMIN, local.admin_password())
-    finished = [run for run in api.dag_runs(DAG_ID, state=["success", "failed"], order_by="-end_date")]
+    finished = api.dag_runs(DAG_ID, state=["success", "failed"], order_by="-end_date")
     run_id = finished[0]["dag_run_id"] if finished else None
     try:
         pages = capture(local.url, local.admin_password(), args.out or local.home / "screenshots", run_id)

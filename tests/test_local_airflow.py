@@ -110,9 +110,8 @@ def test_start_brings_up_the_ui_on_loopback_only(airflow, api):
     addresses = listening_addresses(airflow.pids().values())
     assert addresses and {host for host, _ in addresses} == {"127.0.0.1"}, addresses  # no log servers on 0.0.0.0
     assert ("127.0.0.1", airflow.port) in addresses
-    dag = api._call("GET", f"/dags/{DAG_ID}")
-    assert dag["is_paused"] is False
-    assert api._call("GET", "/pools/nba_warehouse")["slots"] == 1
+    assert api.dag(DAG_ID)["is_paused"] is False
+    assert api.pool("nba_warehouse")["slots"] == 1
 
 
 def test_manual_run_with_params_computes_the_night(airflow, manual_run):
