@@ -11,8 +11,8 @@ A team with no game before the date yet (opening night) needs nothing there.
 An off night (no games scheduled) is ready: there is nothing to wait for.
 
 One query per table, reading only that table and the schedule, so a sensor
-polls exactly the input it guards: `include/sql/phase3/readiness/<table>.sql`
-for the context tables, `latest_box_scores.sql` for the three box-score tables.
+polls exactly the input it guards: `include/sql/phase3/readiness/upcoming_context.sql`
+for the two context tables, `latest_box_scores.sql` for the three box-score tables.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ def check_phase3_table(warehouse: Warehouse, table: str, game_date: dt.date) -> 
     if table in BOX_SCORE_TEAM_COLUMN:  # one query shape for the three box-score tables
         statement = warehouse.table_statement("phase3/readiness/latest_box_scores.sql", f"{DATASET}.{table}",
                                               team_column=BOX_SCORE_TEAM_COLUMN[table])
-    else:
-        statement = f"phase3/readiness/{table}.sql"
+    else:  # one query shape for the two upcoming-context tables
+        statement = warehouse.table_statement("phase3/readiness/upcoming_context.sql", f"{DATASET}.{table}")
     row = warehouse.query(statement, {"game_date": game_date})[0]
     return Phase3Readiness(
         table=table,

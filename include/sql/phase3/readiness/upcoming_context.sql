@@ -1,5 +1,6 @@
--- Phase 3 readiness of nba_analytics.upcoming_player_game_context for one night (@game_date):
--- every team playing on the date (per the schedule) has at least one of its players for the date.
+-- Phase 3 readiness of an upcoming-context table (upcoming_player_game_context or
+-- upcoming_team_game_context) for one night (@game_date): every team playing on the
+-- date (per the schedule) has at least one row for the date (its players, its team row).
 -- An off night expects no team.
 -- One row: teams_expected, missing_teams (sorted team abbreviations).
 WITH teams_on_date AS (
@@ -10,7 +11,7 @@ WITH teams_on_date AS (
 ),
 landed AS (
   SELECT DISTINCT team_abbr
-  FROM `{{ project }}.{{ nba_analytics }}.upcoming_player_game_context`
+  FROM `{{ project }}.{{ dataset }}.{{ table_name }}`
   WHERE game_date = @game_date
 ),
 missing AS (
