@@ -150,3 +150,31 @@ class TestClearErrors:
 
         with pytest.raises(WarehouseError, match=r"unknown template identifier \{\{ nba_nope \}\}"):
             render("x.sql", "SELECT * FROM `{{ nba_nope }}.t`", {"project": "p"})
+
+
+    def test_an_include_is_expanded_with_the_same_identifiers(self, tmp_path):
+        from processors.warehouse.statements import load
+
+        (tmp_path / "shared").mkdir()
+        (tmp_path / "shared" / "games.sql").write_text("SELECT game_id FROM `{{ project }}.{{ nba_raw }}.g`;\n")
+        (tmp_path / "main.sql").write_text("WITH g AS (\n  {{ include shared/games.sql }}\n)\nSELECT * FROM g")
+        statement = load("main.sql", {"project": "p", "nba_raw": "raw"}, root=tmp_path)
+        assert statement == Statement("main.sql", "WITH g AS (\n  SELECT game_id FROM `p.raw.g`\n)\nSELECT * FROM g")
+
+    def test_a_missing_or_cyclic_include_is_named(self, tmp_path):
+        from processors.warehouse.statements import load
+
+        (tmp_path / "main.sql").write_text("SELECT * FROM ({{ include nope.sql }})")
+        with pytest.raises(WarehouseError, match=r"^main.sql: includes nope.sql: no such SQL file"):
+            load("main.sql", {}, root=tmp_path)
+        (tmp_path / "loop.sql").write_text("SELECT 1 FROM ({{ include loop.sql }})")
+        with pytest.raises(WarehouseError, match=r"^loop.sql: includes nest deeper than 4 at loop.sql"):
+            load("loop.sql", {}, root=tmp_path)
+
+    def test_every_phase4_processor_counts_final_games_from_the_shared_file(self):
+        from processors.config import SQL_ROOT
+
+        shared = "{{ include phase4/shared/final_team_games.sql }}"
+        users = sorted(path.name for path in (SQL_ROOT / "phase4").glob("*.sql") if shared in path.read_text())
+        assert users == ["ml_feature_store_v2.sql", "ml_feature_store_v2_placeholders.sql", "player_composite_factors.sql",
+                         "player_daily_cache.sql", "player_shot_zone_analysis.sql", "team_defense_zone_analysis.sql"]

@@ -1,7 +1,9 @@
 """SQL statements from include/sql: loaded by name, identifiers templated, values never.
 
 Files use `{{ name }}` for identifiers only (project, dataset, table, column
-lists); every value is a named query parameter (`@game_date`).
+lists); every value is a named query parameter (`@game_date`). A piece of SQL
+several statements share lives in its own file and is pulled in with
+`{{ include phase4/shared/<file>.sql }}` (rendered with the same identifiers).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from processors.warehouse.errors import WarehouseError
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _SAFE_IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-]+$")
+_INCLUDE = re.compile(r"\{\{\s*include\s+([\w/.\-]+\.sql)\s*\}\}")
+_MAX_INCLUDE_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -58,4 +62,18 @@ def load(
     path = root / name
     if not path.is_file():
         raise WarehouseError(name, f"no such SQL file under {root}")
-    return render(name, _read(path), identifiers, fragments)
+    return render(name, _with_includes(name, _read(path), root), identifiers, fragments)
+
+
+def _with_includes(name: str, text: str, root: Path, depth: int = 0) -> str:
+    """Replace each `{{ include <file> }}` by that file's text (its own includes expanded)."""
+
+    def include(match: re.Match[str]) -> str:
+        included = match.group(1)
+        if depth >= _MAX_INCLUDE_DEPTH:
+            raise WarehouseError(name, f"includes nest deeper than {_MAX_INCLUDE_DEPTH} at {included} (a cycle?)")
+        if not (root / included).is_file():
+            raise WarehouseError(name, f"includes {included}: no such SQL file under {root}")
+        return _with_includes(name, _read(root / included), root, depth + 1).strip().rstrip(";")
+
+    return _INCLUDE.sub(include, text)

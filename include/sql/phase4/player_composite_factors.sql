@@ -42,15 +42,7 @@ players AS (
 -- Completeness: the player's (current) team's last 10 final games before the
 -- date in the schedule vs the ones in which he played (active, minutes > 0).
 team_schedule AS (
-  SELECT
-    team_abbr,
-    game_id,
-    ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date DESC, game_id DESC) AS recency
-  FROM (
-    SELECT team_abbr, game_id, game_date
-    FROM `{{ project }}.{{ nba_raw }}.team_schedule`
-    WHERE season_year = @season_year AND game_date < @game_date AND game_status = 3
-  )
+  {{ include phase4/shared/final_team_games.sql }}
 ),
 
 played AS (

@@ -78,16 +78,7 @@ shot_zones AS (
 -- Completeness windows follow the team in the upcoming context: its final
 -- games of the season (schedule) before @game_date, numbered from the latest.
 team_schedule AS (
-  SELECT
-    team_abbr,
-    game_id,
-    game_date,
-    ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date DESC, game_id DESC) AS recency
-  FROM (
-    SELECT team_abbr, game_id, game_date
-    FROM `{{ project }}.{{ nba_raw }}.team_schedule`
-    WHERE season_year = @season_year AND game_date < @game_date AND game_status = 3
-  )
+  {{ include phase4/shared/final_team_games.sql }}
 ),
 
 -- Per window: expected = the team's games in it, actual = those the player

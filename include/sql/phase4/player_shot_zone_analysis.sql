@@ -78,15 +78,7 @@ eligible_players AS (
 -- Completeness: the current team's last 10 final games of the season (from
 -- the schedule) against the ones the player played.
 team_schedule AS (
-  SELECT
-    team_abbr,
-    game_id,
-    ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date DESC, game_id DESC) AS recency
-  FROM (
-    SELECT team_abbr, game_id, game_date
-    FROM `{{ project }}.{{ nba_raw }}.team_schedule`
-    WHERE season_year = @season_year AND game_date < @game_date AND game_status = 3
-  )
+  {{ include phase4/shared/final_team_games.sql }}
 ),
 
 completeness AS (
