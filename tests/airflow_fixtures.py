@@ -7,16 +7,22 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import duckdb
 import pendulum
 
 from processors.config import WarehouseSettings
-from processors.warehouse import Statement
+from processors.phase4 import PROCESSOR_NAMES, get_processor
+from processors.warehouse import Statement, schema
 from processors.warehouse.local import LocalWarehouse
 
 DAG_ID = "nba_nightly_predictions"
 NEW_YORK = pendulum.timezone("America/New_York")
+# Each Phase 4 output table and its partition (date) column, from the processors and the DDL registry.
+PHASE4_TABLES = {table: schema.table(table).partition_column
+                 for table in (get_processor(name).output_table for name in PROCESSOR_NAMES)}
 PROCESSOR_TASKS = ["phase4.team_defense_zone_analysis", "phase4.player_shot_zone_analysis",
                    "phase4.player_composite_factors", "phase4.player_daily_cache", "phase4.ml_feature_store_v2"]
 
@@ -59,19 +65,39 @@ def season_copy(season_settings: WarehouseSettings, tmp_path: Path, name: str = 
     return path
 
 
+def nightly_conf(**conf) -> dict:
+    """Every param of the nightly DAG, defaults overridden by conf."""
+    return {"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto", **conf}
+
+
 def run_dag(dag, game_date: dt.date, conf: dict | None = None):
     """dag.test() for the night; returns {task_id: state}. Every param is passed explicitly:
     dag.test() keeps a previous run's conf in the DAG's params."""
-    full_conf = {"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto", **(conf or {})}
-    dag_run = dag.test(logical_date=logical_date_for(game_date), run_conf=full_conf)
+    dag_run = dag.test(logical_date=logical_date_for(game_date), run_conf=nightly_conf(**(conf or {})))
     return dag_run, {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in dag_run.get_task_instances()}
 
 
+def _when_unlocked(action, path: Path, *args):
+    """A scheduler (tests/test_local_airflow.py) may be running a task on the warehouse file: wait for its lock."""
+    for attempt in range(30):
+        try:
+            with LocalWarehouse(WarehouseSettings(local_path=path)) as wh:
+                return action(wh, *args)
+        except duckdb.IOException:
+            if attempt == 29:
+                raise
+            time.sleep(1)
+
+
 def select(path: Path, sql: str, **params) -> list[dict]:
-    with LocalWarehouse(WarehouseSettings(local_path=path)) as wh:
-        return wh.query(Statement("test.sql", sql), params)
+    return _when_unlocked(lambda wh: wh.query(Statement("test.sql", sql), params), path)
 
 
 def execute(path: Path, sql: str, **params) -> None:
-    with LocalWarehouse(WarehouseSettings(local_path=path)) as wh:
-        wh.execute_script(Statement("test.sql", sql), params)
+    _when_unlocked(lambda wh: wh.execute_script(Statement("test.sql", sql), params), path)
+
+
+def phase4_counts(path: Path, game_date: dt.date) -> dict[str, int]:
+    """Rows of each Phase 4 output table for the night."""
+    return {table: select(path, f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = @d", d=game_date)[0]["n"]
+            for table, column in PHASE4_TABLES.items()}

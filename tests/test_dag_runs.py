@@ -6,31 +6,19 @@ import datetime as dt
 
 import pytest
 
-from airflow_fixtures import PROCESSOR_TASKS, execute, select
+from airflow_fixtures import PHASE4_TABLES, PROCESSOR_TASKS, execute, phase4_counts, select
 from airflow_fixtures import run_dag as run_whole_night
 from processors.config import WarehouseSettings
 from processors.monitoring import render_night_status
 from processors.warehouse.local import LocalWarehouse
 
 MID_SEASON = dt.date(2025, 1, 15)
-PHASE4_TABLES = {
-    "nba_precompute.team_defense_zone_analysis": "analysis_date",
-    "nba_precompute.player_shot_zone_analysis": "analysis_date",
-    "nba_precompute.player_composite_factors": "game_date",
-    "nba_precompute.player_daily_cache": "cache_date",
-    "nba_predictions.ml_feature_store_v2": "game_date",
-}
 
 
 def run_dag(dag, game_date, conf=None):
     """These tests are about Phase 4: Phase 5 is switched off unless a test asks for it
     (tests/test_dag_phase5.py covers it)."""
     return run_whole_night(dag, game_date, {"predictions": "off", **(conf or {})})
-
-
-def phase4_counts(path, game_date) -> dict[str, int]:
-    return {table: select(path, f"SELECT COUNT(*) AS n FROM {table} WHERE {col} = @d", d=game_date)[0]["n"]
-            for table, col in PHASE4_TABLES.items()}
 
 
 def history(path, game_date) -> list[dict]:

@@ -8,59 +8,41 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
-import duckdb
 import pendulum
 import pytest
 
-from airflow_fixtures import DAG_ID, PROCESSOR_TASKS, logical_date_for
-from airflow_fixtures import execute as execute_now
-from airflow_fixtures import select as select_now
+from airflow_fixtures import (
+    DAG_ID,
+    PHASE4_TABLES,
+    PROCESSOR_TASKS,
+    execute,
+    logical_date_for,
+    nightly_conf,
+    phase4_counts,
+    select,
+)
 from devtools.airflow_api import AirflowApi
 from devtools.local_airflow import ADMIN, LocalAirflow, alive, free_port, listening_addresses, port_open
 
 MANUAL_NIGHT = dt.date(2025, 1, 15)
 BACKFILL_NIGHTS = [dt.date(2025, 1, 10), dt.date(2025, 1, 11), dt.date(2025, 1, 12)]
 CLEAR_NIGHT = dt.date(2025, 1, 17)
-PHASE4_TABLES = {
-    "nba_precompute.team_defense_zone_analysis": ("analysis_date", "team_abbr"),
-    "nba_precompute.player_shot_zone_analysis": ("analysis_date", "player_lookup"),
-    "nba_precompute.player_composite_factors": ("game_date", "player_lookup"),
-    "nba_precompute.player_daily_cache": ("cache_date", "player_lookup"),
-    "nba_predictions.ml_feature_store_v2": ("game_date", "player_lookup"),
+# The key of one row per night in each Phase 4 output table.
+PHASE4_KEYS = {
+    "nba_precompute.team_defense_zone_analysis": "team_abbr",
+    "nba_precompute.player_shot_zone_analysis": "player_lookup",
+    "nba_precompute.player_composite_factors": "player_lookup",
+    "nba_precompute.player_daily_cache": "player_lookup",
+    "nba_predictions.ml_feature_store_v2": "player_lookup",
 }
 PREDICTIONS = "nba_predictions.player_prop_predictions"
 
 
-def _retry_on_lock(action, *args, **params):
-    """The scheduler may start a task on the warehouse file while a test reads it: wait for the lock."""
-    for attempt in range(30):
-        try:
-            return action(*args, **params)
-        except duckdb.IOException:
-            if attempt == 29:
-                raise
-            time.sleep(1)
-
-
-def select(path: Path, sql: str, **params) -> list[dict]:
-    return _retry_on_lock(select_now, path, sql, **params)
-
-
-def execute(path: Path, sql: str, **params) -> None:
-    _retry_on_lock(execute_now, path, sql, **params)
-
-
-def phase4_counts(path: Path, night: dt.date) -> dict[str, int]:
-    return {table: select(path, f"SELECT COUNT(*) AS n FROM {table} WHERE {date} = @d", d=night)[0]["n"]
-            for table, (date, _) in PHASE4_TABLES.items()}
-
-
 def duplicate_keys(path: Path, night: dt.date) -> dict[str, int]:
-    found = {table: select(path, f"SELECT COUNT(*) - COUNT(DISTINCT {key}) AS n FROM {table} WHERE {date} = @d",
-                           d=night)[0]["n"] for table, (date, key) in PHASE4_TABLES.items()}
+    found = {table: select(path, f"SELECT COUNT(*) - COUNT(DISTINCT {key}) AS n FROM {table} "
+                                 f"WHERE {PHASE4_TABLES[table]} = @d", d=night)[0]["n"] for table, key in PHASE4_KEYS.items()}
     found[PREDICTIONS] = select(path, f"""SELECT COUNT(*) AS n FROM (SELECT player_lookup FROM {PREDICTIONS}
         WHERE game_date = @d AND is_active GROUP BY player_lookup, system_id HAVING COUNT(*) > 1)""", d=night)[0]["n"]
     return found
@@ -68,10 +50,6 @@ def duplicate_keys(path: Path, night: dt.date) -> dict[str, int]:
 
 def predictions(path: Path, night: dt.date) -> int:
     return select(path, f"SELECT COUNT(*) AS n FROM {PREDICTIONS} WHERE game_date = @d AND is_active", d=night)[0]["n"]
-
-
-def full_conf(**conf) -> dict:
-    return {"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto", **conf}
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +76,7 @@ def api(airflow):
 def manual_run(airflow, api):
     """One manual run with params through the REST API, as the UI's Trigger button does."""
     run = api.trigger(DAG_ID, logical_date_for(MANUAL_NIGHT).isoformat(),
-                      full_conf(game_date=MANUAL_NIGHT.isoformat(), predictions="on"), note="test: manual run")
+                      nightly_conf(game_date=MANUAL_NIGHT.isoformat(), predictions="on"), note="test: manual run")
     state = api.wait_for_runs(DAG_ID, [run["dag_run_id"]], timeout=600)[run["dag_run_id"]]
     return {**run, "state": state, "tasks": api.task_instances(DAG_ID, run["dag_run_id"])}
 
@@ -185,7 +163,7 @@ def test_clear_a_failed_task_after_fixing_its_input(airflow, api):
     shift = "UPDATE nba_analytics.player_game_summary SET minutes_played = minutes_played {} 1000 WHERE game_date < @d"
     execute(airflow.warehouse, shift.format("-"), d=CLEAR_NIGHT)
     logical = logical_date_for(CLEAR_NIGHT)
-    run = api.trigger(DAG_ID, logical.isoformat(), full_conf(), note="test: fails, then cleared")
+    run = api.trigger(DAG_ID, logical.isoformat(), nightly_conf(), note="test: fails, then cleared")
     run_id = run["dag_run_id"]
     assert api.wait_for_runs(DAG_ID, [run_id])[run_id] == "failed"
     states = {task: ti["state"] for task, ti in api.task_instances(DAG_ID, run_id).items()}
