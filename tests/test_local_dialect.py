@@ -91,6 +91,94 @@ def test_array_agg_with_order_and_limit(warehouse):
     assert row["top"] == [9, 7]
 
 
+def test_countif_over_no_rows_is_zero(warehouse):
+    """DuckDB's COUNT_IF over zero rows is NULL; BigQuery's COUNTIF is 0 (it crashed wait_for_phase4)."""
+    row = one(warehouse, "SELECT COUNTIF(x > 1) AS c, COUNT(*) AS n FROM UNNEST([1, 2, 3]) AS x WHERE x > 5")
+    assert row == {"c": 0, "n": 0}
+    rows = warehouse.query(Statement("t.sql", "SELECT x, COUNTIF(x > 1) OVER (ORDER BY x) AS running "
+                                              "FROM UNNEST([1, 2, 3]) AS x ORDER BY x"))
+    assert [r["running"] for r in rows] == [0, 1, 2]
+
+
+def test_div_keeps_its_operands_whole(warehouse):
+    """sqlglot wrote DIV(x + 1, 2) as `x + 1 // 2`, which DuckDB reads as x + (1 // 2)."""
+    row = one(warehouse, "SELECT DIV(x + 1, 2) AS up, DIV(x, 2) AS down, DIV(-x, 2) AS negative "
+                         "FROM UNNEST([7]) AS x")
+    assert row == {"up": 4, "down": 3, "negative": -3}  # BigQuery truncates toward zero
+
+
+def test_round_of_a_float64_rounds_its_exact_value(warehouse):
+    """DuckDB rounds round(x * 10^n) / 10^n: 1.4945 (binary 1.494499999...) became 1.495; BigQuery
+    (ZetaSQL's reference evaluator) gives 1.494. Exact halves still round away from zero."""
+    row = one(warehouse, "SELECT ROUND(1494.5 / 1000, 3) AS a, ROUND(-1494.5 / 1000, 3) AS b, ROUND(2.5) AS c, "
+                         "ROUND(-2.5) AS d, ROUND(0.125, 2) AS e, ROUND(1.005, 2) AS f, ROUND(7, 1) AS g, "
+                         "ROUND(123456.7891, -2) AS h, ROUND(CAST(1.45 AS NUMERIC), 1) AS numeric_kept")
+    assert row == {"a": 1.494, "b": -1.494, "c": 3.0, "d": -3.0, "e": 0.13, "f": 1.0, "g": 7.0, "h": 123500.0,
+                   "numeric_kept": Decimal("1.5")}
+    assert isinstance(row["g"], float) and isinstance(row["numeric_kept"], Decimal)
+
+
+def test_numeric_division_stays_numeric(warehouse):
+    """DuckDB divides DECIMALs in DOUBLE; BigQuery's NUMERIC / INT64 is NUMERIC."""
+    row = one(warehouse, "SELECT CAST(1537 AS NUMERIC) / 25 AS q, ROUND(CAST(2425 AS NUMERIC) / 25, 2) AS r, "
+                         "CAST(1 AS NUMERIC) / 3 AS third")
+    assert row == {"q": Decimal("61.48"), "r": Decimal("97"), "third": Decimal("0.333333333")}
+    assert all(isinstance(v, Decimal) for v in row.values())
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),  # as ZetaSQL's reference evaluator gives them
+    [
+        ("CAST(61 AS NUMERIC)", "61"),
+        ("CAST('61.50' AS NUMERIC)", "61.5"),
+        ("CAST('-0.5' AS NUMERIC)", "-0.5"),
+        ("61.0", "61"),
+        ("1.0 / 3", "0.33333333333333331"),
+        ("0.1", "0.1"),
+        ("1e20", "1e+20"),
+        ("1e-7", "1e-07"),
+        ("-0.0", "0"),
+        ("CAST('nan' AS FLOAT64)", "nan"),
+        ("42", "42"),
+        ("DATE '2025-01-05'", "2025-01-05"),
+        ("TRUE", "true"),
+    ],
+)
+def test_cast_to_string_writes_numbers_as_bigquery_does(warehouse, expression, expected):
+    """DuckDB writes 61.000000000 and 61.0; BigQuery 61 (FLOAT64 with 15, else 17, digits)."""
+    assert one(warehouse, f"SELECT CAST({expression} AS STRING) AS s")["s"] == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),  # as ZetaSQL's reference evaluator gives them
+    [
+        ("STRUCT('a' AS s, DATE '2025-01-15' AS d, [1.5, 20.0, 0.1, 1e20, 1.0 / 3] AS f)",
+         '{"s":"a","d":"2025-01-15","f":[1.5,20,0.1,1e+20,0.33333333333333331]}'),
+        ("STRUCT(CAST(61.5 AS NUMERIC) AS n, CAST(61 AS NUMERIC) AS whole, 1152921504606846976 AS big, -3 AS i)",
+         '{"n":"61.5","whole":61,"big":"1152921504606846976","i":-3}'),
+        ("STRUCT(TRUE AS b, CAST(NULL AS STRING) AS z, ['x', 'y'] AS arr, [CAST(NULL AS FLOAT64), 2.5] AS g)",
+         '{"b":true,"z":null,"arr":["x","y"],"g":[null,2.5]}'),
+        ("STRUCT(TIMESTAMP '2025-01-05 10:00:00.12+00' AS t, TIMESTAMP '2025-01-05 10:00:00+00' AS w)",
+         '{"t":"2025-01-05T10:00:00.120Z","w":"2025-01-05T10:00:00Z"}'),
+        (r"""STRUCT(CAST('nan' AS FLOAT64) AS n, CAST('-inf' AS FLOAT64) AS m, 'é<"\\\n' AS s)""",
+         r'{"n":"NaN","m":"-Infinity","s":"é<\"\\\n"}'),
+        ("CAST(NULL AS STRING)", "null"),
+    ],
+)
+def test_to_json_string_writes_values_as_bigquery_does(warehouse, expression, expected):
+    """DuckDB's to_json writes 20.0, 61.500000000 and `2025-01-05 10:00:00+00`; BigQuery does not."""
+    assert one(warehouse, f"SELECT TO_JSON_STRING({expression}) AS j")["j"] == expected
+
+
+def test_to_json_string_of_a_table_row(warehouse):
+    warehouse.execute_script(Statement("t.sql", "INSERT INTO nba_raw.nbac_schedule (game_id, game_date, season_year, "
+                                                "home_team_abbr, away_team_abbr, game_status) "
+                                                "VALUES ('g1', DATE '2025-01-15', 2024, 'BOS', 'NYK', 3)"))
+    row = one(warehouse, "SELECT TO_JSON_STRING(s) AS j FROM nba_raw.nbac_schedule AS s")
+    assert row["j"] == ('{"game_id":"g1","game_date":"2025-01-15","season_year":2024,"home_team_abbr":"BOS",'
+                        '"away_team_abbr":"NYK","game_status":3,"game_start_time_et":null,"is_all_star_break":null}')
+
+
 def test_project_qualified_names_lose_the_project(warehouse):
     row = one(warehouse, "SELECT COUNT(*) AS n FROM `some-project.nba_raw.nbac_schedule`")
     assert row["n"] == 0

@@ -9,6 +9,7 @@ import pendulum
 import pytest
 
 from phase4_fixtures import League, day
+from phase5_fixtures import Recorder
 from processors.config import PipelineSettings
 from processors.phase5.coordinator import (
     Coordinator,
@@ -53,20 +54,6 @@ def make_ready(warehouse, count):
         UPDATE nba_predictions.ml_feature_store_v2 SET is_production_ready = TRUE
         WHERE player_lookup IN (SELECT player_lookup FROM nba_predictions.ml_feature_store_v2
                                 WHERE NOT is_production_ready ORDER BY player_lookup LIMIT @n)"""), {"n": count})
-
-
-class Recorder:
-    """Publisher and alert sink that remember what they got."""
-
-    def __init__(self):
-        self.published, self.alerts = [], []
-
-    def publish(self, topic, messages, game_date):
-        self.published.append((topic, messages))
-        return [m["player_lookup"] for m in messages]
-
-    def alert(self, severity, title, message):
-        self.alerts.append((severity, title, message))
 
 
 @pytest.fixture
@@ -254,3 +241,9 @@ def test_plan_skips_backfills_off_nights_and_the_bootstrap(warehouse):
     league.load(warehouse)
     assert "bootstrap (day 3)" in plan_night(warehouse, day(3), "auto", "scheduled").reason
     assert plan_night(warehouse, NIGHT, "auto", "manual").run is True
+
+
+def test_readiness_on_a_night_without_feature_rows_is_zero_not_an_error(warehouse):
+    """COUNTIF over no rows is 0 in BigQuery; locally it was NULL and int(None) crashed wait_for_phase4."""
+    readiness = check_readiness(warehouse, NIGHT, SETTINGS)
+    assert (readiness.players_total, readiness.players_ready, readiness.ready) == (0, 0, False)

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from processors.config import WarehouseSettings
-from processors.warehouse import schema
+from processors.warehouse import local_functions, schema
 from processors.warehouse.base import Params, Row, Warehouse
 from processors.warehouse.errors import WarehouseError
 from processors.warehouse.local_dialect import CompiledStatement, compile_script
@@ -40,6 +40,7 @@ class LocalWarehouse(Warehouse):
                 raise WarehouseError(str(self.path), f"cannot open the local warehouse: {exc}") from None
             # BigQuery TIMESTAMPs are UTC instants.
             self._connection.execute("SET TimeZone = 'UTC'")
+            local_functions.register(self._connection)
         return self._connection
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
+from processors.warehouse import local_functions
 from processors.warehouse.errors import UnsupportedLocally, WarehouseError
 
 # BigQuery NUMERIC is DECIMAL(38, 9); DuckDB's bare DECIMAL is (18, 3).
@@ -32,11 +33,18 @@ class CompiledStatement:
 
 def compile_script(name: str, bigquery_sql: str) -> tuple[CompiledStatement, ...]:
     """Parse BigQuery SQL (one or more statements) and return DuckDB statements."""
-    return _compile_cached(name, bigquery_sql)
+    try:
+        return _compile_cached(bigquery_sql)
+    except WarehouseError as exc:  # cached by text alone: the same SQL under another name (e.g. its night)
+        raise type(exc)(name, exc.problem) from None
+
+
+_UNNAMED = "<statement>"
 
 
 @lru_cache(maxsize=512)
-def _compile_cached(name: str, bigquery_sql: str) -> tuple[CompiledStatement, ...]:
+def _compile_cached(bigquery_sql: str) -> tuple[CompiledStatement, ...]:
+    name = _UNNAMED
     try:
         trees = [t for t in sqlglot.parse(bigquery_sql, read="bigquery") if t is not None]
     except ParseError as exc:
@@ -116,6 +124,30 @@ def _correct(name: str, tree: exp.Expression) -> exp.Expression:
         extract.replace(_extract_like_bigquery(name, extract))
     for fmt in list(tree.find_all(exp.Format)):
         fmt.replace(exp.Anonymous(this="PRINTF", expressions=[fmt.this.copy(), *[e.copy() for e in fmt.expressions]]))
+    for division in list(tree.find_all(exp.Div)):
+        if _is_numeric_division(division):
+            # DuckDB divides DECIMALs in DOUBLE; BigQuery's NUMERIC / NUMERIC or INT64 is NUMERIC.
+            division.replace(exp.cast(division.copy(), _numeric_type()))
+    for cast in list(tree.find_all(exp.Cast)):  # exp.TryCast too
+        if cast.to.this in (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR) and not _is_string_literal(cast.this):
+            cast.replace(_with_type(local_functions.CAST_TO_STRING, cast.copy(), cast.this))
+    for to_json in list(tree.find_all(exp.JSONFormat)):
+        if to_json.expressions or to_json.args.get("options"):
+            raise UnsupportedLocally(name, "TO_JSON_STRING(value, pretty_print) is not supported locally")
+        as_text = exp.cast(exp.Anonymous(this="TO_JSON", expressions=[to_json.this.copy()]), "TEXT")
+        to_json.replace(_with_type(local_functions.TO_JSON_STRING, as_text, to_json.this))
+    for rounding in list(tree.find_all(exp.Round)):
+        if rounding.args.get("decimals") is not None and not _is_numeric(rounding.this):
+            rounding.replace(_round_float64_exactly(rounding))
+    for int_div in list(tree.find_all(exp.IntDiv)):
+        # DIV(x + 1, 2) is written `x + 1 // 2` (the `//` binds first): keep each operand whole.
+        for key in ("this", "expression"):
+            operand = int_div.args[key]
+            if isinstance(operand, exp.Binary):
+                int_div.set(key, exp.paren(operand.copy(), copy=False))
+    for count_if in list(tree.find_all(exp.CountIf)):
+        # DuckDB's COUNT_IF over zero rows is NULL; BigQuery's COUNTIF is 0.
+        count_if.replace(exp.Count(this=exp.Case(ifs=[exp.If(this=count_if.this.copy(), true=exp.Literal.number(1))])))
     for agg in list(tree.find_all(exp.ArrayAgg)):
         if isinstance(agg.this, exp.Limit):
             agg.replace(_array_agg_with_limit(agg))
@@ -125,6 +157,49 @@ def _correct(name: str, tree: exp.Expression) -> exp.Expression:
         if isinstance(unnest.args.get("offset"), exp.Identifier):
             _make_offset_zero_based(unnest)
     return tree
+
+
+def _numeric_type() -> exp.DataType:
+    return exp.DataType.build(f"DECIMAL({_NUMERIC_PRECISION}, {_NUMERIC_SCALE})")
+
+
+def _is_numeric(node: exp.Expression) -> bool:
+    """Syntactically NUMERIC: a cast to NUMERIC, or arithmetic / ROUND over one."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Cast):
+        return node.to.this == exp.DataType.Type.DECIMAL
+    if isinstance(node, exp.Round):
+        return _is_numeric(node.this)
+    if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
+        return _is_numeric(node.left) or _is_numeric(node.right)
+    return False
+
+
+def _round_float64_exactly(rounding: exp.Round) -> exp.Expression:
+    """ROUND(FLOAT64, n): DuckDB computes round(x * 10^n) / 10^n, which rounds 1.4945 (binary
+    1.49449999...) up to 1.495; BigQuery rounds the value itself (1.494)."""
+    return exp.Anonymous(this=local_functions.ROUND_FLOAT64,
+                         expressions=[rounding.this.copy(), rounding.args["decimals"].copy()])
+
+
+def _is_integer_literal(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string and node.this.lstrip("-").isdigit()
+
+
+def _is_numeric_division(division: exp.Div) -> bool:
+    left, right = division.left, division.right
+    return (_is_numeric(left) and (_is_numeric(right) or _is_integer_literal(right))) or (
+        _is_numeric(right) and _is_integer_literal(left))
+
+
+def _is_string_literal(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
+
+
+def _with_type(function: str, text: exp.Expression, value: exp.Expression) -> exp.Expression:
+    """function(text, typeof(value)): BigQuery's text form of a value from DuckDB's text and type."""
+    return exp.Anonymous(this=function, expressions=[text, exp.Anonymous(this="TYPEOF", expressions=[value.copy()])])
 
 
 def _is_float_literal(literal: exp.Literal) -> bool:
