@@ -22,7 +22,7 @@ WAREHOUSE_POOL_SLOTS ?= $(if $(filter bigquery,$(NBA_WAREHOUSE_BACKEND)),8,1)
 COMPOSE_VENV := .tools/compose
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: venv run test lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency airflow-up airflow-down airflow-status screenshots compose-validator browser query constraints clean distclean
+.PHONY: venv run test googlesql bench-googlesql lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency airflow-up airflow-down airflow-status screenshots compose-validator browser query constraints clean distclean
 
 venv: $(VENV)/.installed
 
@@ -99,6 +99,14 @@ bench-dag: sample-season airflow-db
 
 test: venv lint compose-validator browser
 	$(BIN)/pytest
+
+# Every statement analyzed by Google's ZetaSQL, every query checked against its reference evaluator.
+googlesql: venv
+	$(BIN)/pytest tests/test_googlesql_analysis.py tests/test_googlesql_differential.py
+
+# Cold and warm wall time of the GoogleSQL check, and what it covers (never fails on time).
+bench-googlesql: venv
+	$(BIN)/python -m benchmarks.googlesql_benchmark --runs $(or $(RUNS),2)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -78,3 +79,14 @@ def night_warehouse(season_warehouse_settings, tmp_path, monkeypatch):
     monkeypatch.setenv("NBA_SENSOR_POKE_SECONDS", "1")
     monkeypatch.setenv("NBA_SENSOR_TIMEOUT_SECONDS", "2")
     return path
+
+
+@pytest.fixture(scope="session")
+def googlesql_recording(tmp_path_factory):
+    """Every statement the package sends on the mini season, with both engines' answers to its queries."""
+    from googlesql_flows import run_flows, summary
+
+    settings, recording = run_flows(tmp_path_factory.mktemp("googlesql") / "mini_season.duckdb")
+    if os.environ.get("GOOGLESQL_SUMMARY"):  # the benchmark's figures
+        Path(os.environ["GOOGLESQL_SUMMARY"]).write_text(json.dumps(summary(recording)))
+    return settings, recording

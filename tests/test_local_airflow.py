@@ -26,6 +26,8 @@ from airflow_fixtures import (
 from devtools.airflow_api import AirflowApi
 from devtools.local_airflow import ADMIN, LocalAirflow, alive, free_port, listening_addresses, port_open
 
+pytestmark = pytest.mark.slow
+
 MANUAL_NIGHT = dt.date(2025, 1, 15)
 BACKFILL_NIGHTS = [dt.date(2025, 1, 10), dt.date(2025, 1, 11), dt.date(2025, 1, 12)]
 CLEAR_NIGHT = dt.date(2025, 1, 17)
