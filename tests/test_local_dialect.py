@@ -162,6 +162,7 @@ def test_cast_to_string_writes_numbers_as_bigquery_does(warehouse, expression, e
          '{"t":"2025-01-05T10:00:00.120Z","w":"2025-01-05T10:00:00Z"}'),
         (r"""STRUCT(CAST('nan' AS FLOAT64) AS n, CAST('-inf' AS FLOAT64) AS m, 'é<"\\\n' AS s)""",
          r'{"n":"NaN","m":"-Infinity","s":"é<\"\\\n"}'),
+        ("""STRUCT(JSON '{"b": 1, "a": [1.50, "x", "2"]}' AS j)""", '{"j":{"a":[1.5,"x","2"],"b":1}}'),
         ("CAST(NULL AS STRING)", "null"),
     ],
 )

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -89,8 +90,12 @@ def to_json_string(duckdb_json: str | None, duckdb_type: str | None) -> str:
     """TO_JSON_STRING of a value, from DuckDB's to_json text of it and its DuckDB type."""
     if duckdb_json is None:
         return "null"
-    value = json.loads(duckdb_json, parse_float=str, parse_int=str, parse_constant=str)
+    value = json.loads(duckdb_json, parse_float=_NumberText, parse_int=_NumberText, parse_constant=_NumberText)
     return _json(value, _parse_type(duckdb_type or "VARCHAR"))
+
+
+class _NumberText(str):
+    """A JSON number kept as its text (exact for DECIMAL), told apart from a JSON string."""
 
 
 def _json(value: Any, type_: tuple) -> str:
@@ -121,19 +126,19 @@ def _json(value: Any, type_: tuple) -> str:
         return json.dumps(_iso_timestamp(value, zone="Z"))
     if kind == "TIMESTAMP":
         return json.dumps(_iso_timestamp(value, zone=""))
-    return json.dumps(str(value), ensure_ascii=False)
+    if kind in ("VARCHAR", "DATE"):
+        return json.dumps(str(value), ensure_ascii=False)
+    raise ValueError(f"TO_JSON_STRING of a {kind} value has no BigQuery form locally")
 
 
 def _json_number_values(value: Any) -> Any:
-    """A JSON column's numbers (parsed as text) back to numbers."""
+    """A JSON column's numbers (kept as text) back to numbers."""
     if isinstance(value, dict):
         return {k: _json_number_values(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_json_number_values(v) for v in value]
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", value):
-        return float(value)
+    if isinstance(value, _NumberText):
+        return int(value) if re.fullmatch(r"-?\d+", value) else float(value)
     return value
 
 
@@ -154,6 +159,7 @@ def _base(duckdb_type: str) -> str:
     return duckdb_type.split("(", 1)[0].strip()
 
 
+@cache
 def _parse_type(text: str) -> tuple:
     """`STRUCT(a INTEGER, "b c" DOUBLE[])` -> ("STRUCT", [("a", ("INTEGER",)), ("b c", ("LIST", ("DOUBLE",)))])."""
     parsed, rest = _parse(text.strip())
