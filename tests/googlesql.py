@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -114,12 +115,12 @@ def service():
                 try:
                     return wasmtime.Module.deserialize_file(engine, str(cache_file))
                 except wasmtime.WasmtimeError:
-                    cache_file.unlink()  # made by another engine configuration: compile again
+                    cache_file.unlink(missing_ok=True)  # made by another engine configuration: compile again
             module = wasmtime.Module.from_file(engine, path)
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache_file.with_suffix(".partial")
-            partial.write_bytes(module.serialize())
-            partial.replace(cache_file)
+            with tempfile.NamedTemporaryFile(dir=cache_file.parent, suffix=".partial", delete=False) as partial:
+                partial.write(module.serialize())
+            Path(partial.name).replace(cache_file)  # atomic: a concurrent session reads all or nothing
             return module
 
     wasm_client.Module = CachedModule
@@ -217,7 +218,7 @@ def _twos_complement(n: int) -> bytes:
     return n.to_bytes(length, "little", signed=True)
 
 
-def python_value(proto, type_: Any = None) -> Any:
+def python_value(proto) -> Any:
     """A Python value of a ValueProto: the types the local backend returns (Decimal for NUMERIC)."""
     kind = proto.WhichOneof("value")
     if kind is None:
@@ -359,6 +360,8 @@ def analyze_script(sql: str, catalog, parameters: Mapping[str, str] | None = Non
             raise GoogleSqlError(_with_line(str(exc), text)) from None
         kind, node = _concrete(response.resolved_statement)
         analyzed.append(AnalyzedStatement(kind=kind, output_columns=_output_columns(node), offset=position))
+        if response.resume_byte_position <= position:
+            raise GoogleSqlError(f"ZetaSQL did not move past byte {position} of the script")
         position = response.resume_byte_position
     return analyzed
 
@@ -366,8 +369,12 @@ def analyze_script(sql: str, catalog, parameters: Mapping[str, str] | None = Non
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 
 
+def strip_comments(sql: str) -> str:
+    return _COMMENT.sub("", sql)
+
+
 def _has_statement(text: str) -> bool:
-    return bool(_COMMENT.sub("", text).strip().strip(";").strip())
+    return bool(strip_comments(text).strip().strip(";").strip())
 
 
 def _output_columns(node) -> tuple[tuple[str, Any], ...]:
@@ -468,7 +475,8 @@ class EvaluatorPool:
         self._pool.shutdown(cancel_futures=True)
 
 
-_WORKER: dict[str, Any] = {}
+_WORKER: dict[str, Any] = {}  # the worker's catalog and view queries
+_VIEWS: dict[Path3, tuple[int, Any]] = {}  # view -> (hash of its base contents, its rows)
 
 
 def _start_worker(catalog: bytes, views: dict[Path3, str]) -> None:
@@ -482,10 +490,11 @@ def _evaluate_in_worker(sql: str, contents: dict[Path3, bytes], parameters: dict
     tables = {path: _pb()["ls"].TableContent.FromString(data) for path, data in contents.items()}
     for path, query in _WORKER["views"].items():
         if f"`{'.'.join(path)}`" in sql:
-            key = (path, hash(tuple(sorted(contents.items()))))
-            if key not in _WORKER:  # the view's rows for these base contents
+            base = hash(tuple(sorted((p, data) for p, data in contents.items() if f"`{'.'.join(p)}`" in query)))
+            cached = _VIEWS.get(path)
+            if cached is None or cached[0] != base:  # the view's rows for the current base contents
                 analyzed = analyze_script(query, catalog, flat=True)[0]
                 columns = {name: bigquery_type(t) for name, t in analyzed.output_columns}
-                _WORKER[key] = table_content(columns, evaluate_query(query, catalog, tables)[1])
-            tables[path] = _WORKER[key]
+                _VIEWS[path] = (base, table_content(columns, evaluate_query(query, catalog, tables)[1]))
+            tables[path] = _VIEWS[path][1]
     return evaluate_query(sql, catalog, tables, parameters)

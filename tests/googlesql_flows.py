@@ -184,7 +184,7 @@ def recording(settings: WarehouseSettings) -> Iterator[Recording]:
     original_load = statement_files.load
     original_bulk_load = LocalWarehouse._load_rows
 
-    def compare(self, statement: Statement, params) -> bool:
+    def compare(statement: Statement, params) -> bool:
         """Whether this run of the statement is compared: the first distinct runs (text or parameters)."""
         earlier = [e for e in record.by_file(statement.name) if e.compared]
         if len(earlier) >= COMPARED_RUNS_PER_FILE:
@@ -196,7 +196,7 @@ def recording(settings: WarehouseSettings) -> Iterator[Recording]:
         rows = original_query(self, statement, params)
         execution = Execution(file=statement.name, text=statement.text, params=dict(params or {}),
                               parameter_types=_types(params), is_query=True, local=rows)
-        if compare(self, statement, params) if compared is None else compared:
+        if compare(statement, params) if compared is None else compared:
             execution.compared = True
             pending.append((execution, reference.submit(self, statement.text, params or {})))
         record.executions.append(execution)
@@ -213,7 +213,7 @@ def recording(settings: WarehouseSettings) -> Iterator[Recording]:
 
     def replace_partition(self, table_key, partition_date, select, params=None, check=None):
         select = self._as_statement(select)
-        if compare(self, select, params):  # the processor's SELECT alone: both engines' rows
+        if compare(select, params):  # the processor's SELECT alone: both engines' rows
             query(self, select, params, compared=True)
         return original_replace(self, table_key, partition_date, select, params, check)
 
@@ -304,8 +304,24 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
             night_alerts(wh, night)
         processing_times(wh, nights[0], nights[-1])
         phase5_coverage(wh, nights[0], nights[-1])
+        worker_safety_check_finds_a_duplicate(wh, NIGHTS["regular"])
         record.executions += bigquery_transaction_statements()
     return settings, record
+
+
+def worker_safety_check_finds_a_duplicate(wh: LocalWarehouse, night) -> None:
+    """The worker's active_duplicates.sql answers nothing on healthy data: give it a second active
+    prediction of one player so both engines have a row to agree on."""
+    from processors.phase5.worker import SYSTEM_ID, _statement
+
+    predictions = _UNWRAPPED["query"](wh, Statement("probe", "SELECT * FROM nba_predictions.player_prop_predictions "
+                                                             "WHERE game_date = @d AND is_active LIMIT 1"), {"d": night})
+    assert predictions, f"no active prediction on {night}: the flows predict nothing"
+    wh.append_rows("nba_predictions.player_prop_predictions", [{**predictions[0], "prediction_id": "duplicate"}])
+    player = predictions[0]["player_lookup"]
+    rows = wh.query(_statement(wh, "active_duplicates.sql"),
+                    {"game_date": night, "system_id": SYSTEM_ID, "players": [player]}, compared=True)
+    assert rows == [{"player_lookup": player, "active_predictions": 2}], rows
 
 
 def bigquery_transaction_statements() -> list[Execution]:

@@ -20,12 +20,13 @@ from processors.config import PROJECT_ROOT, SQL_ROOT
 
 pytestmark = pytest.mark.slow
 
-# Where the package builds SQL text in Python (besides include/sql), and why each is covered.
+# Where the package builds SQL text in Python (besides include/sql): how many `Statement(...)`
+# calls each file has, and why each is covered.
 STATEMENT_SITES = {
-    "processors/warehouse/statements.py": "render(): every include/sql file, covered file by file",
-    "processors/warehouse/bigquery.py": "transactions and the session abort: PYTHON_BUILT",
-    "processors/warehouse/base.py": "replace_partition(): warehouse/replace_partition.sql around a processor's SELECT",
-    "processors/cli/query.py": "`make query`: the user's own ad-hoc SQL, not a statement of the package",
+    "processors/warehouse/statements.py": (1, "render(): every include/sql file, covered file by file"),
+    "processors/warehouse/bigquery.py": (3, "transactions and the session abort: PYTHON_BUILT"),
+    "processors/warehouse/base.py": (1, "replace_partition(): warehouse/replace_partition.sql around a SELECT"),
+    "processors/cli/query.py": (1, "`make query`: the user's own ad-hoc SQL, not a statement of the package"),
 }
 
 
@@ -81,14 +82,24 @@ def test_every_statement_sent_is_a_known_one(googlesql_recording):
 
 
 def test_no_sql_built_in_python_beyond_the_known_sites():
-    """A new `Statement(...)` (SQL text built in Python) must be added to the flows and to PYTHON_BUILT."""
+    """A new `Statement(...)`, or SQL text handed straight to a client's query(), must be added to the
+    flows and to PYTHON_BUILT (or STATEMENT_SITES)."""
     sites: dict[str, int] = {}
+    literals: set[str] = set()
     for folder in ("processors", "plugins", "dags"):
         for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            name = str(path.relative_to(PROJECT_ROOT))
             for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Statement":
-                    sites[str(path.relative_to(PROJECT_ROOT))] = sites.get(str(path.relative_to(PROJECT_ROOT)), 0) + 1
-    assert sorted(sites) == sorted(STATEMENT_SITES), f"SQL built in Python in: {sites}"
+                if not isinstance(node, ast.Call):
+                    continue
+                called = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if called == "Statement":
+                    sites[name] = sites.get(name, 0) + 1
+                if called == "query" and node.args and isinstance(node.args[0], ast.Constant) and not str(
+                        node.args[0].value).endswith(".sql"):  # an include/sql file's name: covered file by file
+                    literals.add(node.args[0].value)
+    assert sites == {name: count for name, (count, _) in STATEMENT_SITES.items()}
+    assert literals <= set(PYTHON_BUILT.values()), f"SQL literals sent by query(): {literals}"
 
 
 def test_the_catalog_has_every_table_of_the_registry_with_its_columns(googlesql_recording):
@@ -138,8 +149,8 @@ def test_a_missing_parameter_is_rejected(readiness, catalog):
 
 
 def test_an_unreached_file_fails_its_test(googlesql_recording):
-    _, recording = googlesql_recording
-    assert renders(recording, "phase4/a_statement_nobody_sends.sql") == []
+    with pytest.raises(AssertionError, match="phase4/nobody_sends_this.sql: no flow of tests/googlesql_flows.py"):
+        test_statement_is_valid_bigquery("phase4/nobody_sends_this.sql", googlesql_recording)
 
 
 def test_the_compiled_module_is_cached_in_an_ignored_folder():

@@ -118,6 +118,17 @@ def test_round_of_a_float64_rounds_its_exact_value(warehouse):
     assert isinstance(row["g"], float) and isinstance(row["numeric_kept"], Decimal)
 
 
+def test_nested_corrections_and_numeric_coercion_follow_bigquery(warehouse):
+    """As ZetaSQL's reference evaluator answers: DIV inside arithmetic and inside DIV, ROUND inside ROUND,
+    NUMERIC through SUM, a float literal beside a NUMERIC (NUMERIC), a FLOAT64 beside one (FLOAT64)."""
+    row = one(warehouse, "SELECT 2 * DIV(x, 2) AS a, 100 / DIV(9, 2) AS b, DIV(DIV(x + 1, 2) + 1, 2) AS c, "
+                         "ROUND(ROUND(1.49445, 4) * 10, 2) AS d, ROUND(SUM(CAST(x AS NUMERIC) / 2), 1) AS e, "
+                         "(CAST(x AS NUMERIC) * 1.01) / 2 AS f, (CAST(x AS FLOAT64) * 1.01) / 2 AS g "
+                         "FROM UNNEST([7]) AS x GROUP BY x")
+    assert row == {"a": 6, "b": 25.0, "c": 2, "d": 14.95, "e": Decimal("3.5"), "f": Decimal("3.535"), "g": 3.535}
+    assert [type(row[k]) for k in "efg"] == [Decimal, Decimal, float]
+
+
 def test_numeric_division_stays_numeric(warehouse):
     """DuckDB divides DECIMALs in DOUBLE; BigQuery's NUMERIC / INT64 is NUMERIC."""
     row = one(warehouse, "SELECT CAST(1537 AS NUMERIC) / 25 AS q, ROUND(CAST(2425 AS NUMERIC) / 25, 2) AS r, "
@@ -142,6 +153,9 @@ def test_numeric_division_stays_numeric(warehouse):
         ("42", "42"),
         ("DATE '2025-01-05'", "2025-01-05"),
         ("TRUE", "true"),
+        ("TIMESTAMP '2025-01-05 10:00:00.12+00'", "2025-01-05 10:00:00.120+00"),
+        ("TIMESTAMP '2025-01-05 10:00:00.123456+00'", "2025-01-05 10:00:00.123456+00"),
+        ("TIMESTAMP '2025-01-05 10:00:00+00'", "2025-01-05 10:00:00+00"),
     ],
 )
 def test_cast_to_string_writes_numbers_as_bigquery_does(warehouse, expression, expected):
@@ -163,6 +177,7 @@ def test_cast_to_string_writes_numbers_as_bigquery_does(warehouse, expression, e
         (r"""STRUCT(CAST('nan' AS FLOAT64) AS n, CAST('-inf' AS FLOAT64) AS m, 'é<"\\\n' AS s)""",
          r'{"n":"NaN","m":"-Infinity","s":"é<\"\\\n"}'),
         ("""STRUCT(JSON '{"b": 1, "a": [1.50, "x", "2"]}' AS j)""", '{"j":{"a":[1.5,"x","2"],"b":1}}'),
+        (r"'a\u2028\u2029\u00a0'", '"a\\u2028\\u2029\u00a0"'),
         ("CAST(NULL AS STRING)", "null"),
     ],
 )

@@ -114,38 +114,46 @@ def _correct(name: str, tree: exp.Expression) -> exp.Expression:
                 exp.DataTypeParam(this=exp.Literal.number(_NUMERIC_PRECISION)),
                 exp.DataTypeParam(this=exp.Literal.number(_NUMERIC_SCALE)),
             ])
-    for literal in list(tree.find_all(exp.Literal)):
+    # Innermost first: a rewrite replaces a node by a new one built from a copy of it, so
+    # nested nodes must be corrected before the node that contains them is copied.
+    for literal in _innermost_first(tree, exp.Literal):
         if _is_float_literal(literal):
             literal.replace(exp.cast(literal.copy(), exp.DataType.build("DOUBLE")))
-    for node in list(tree.find_all(exp.DateAdd, exp.DateSub, exp.DateTrunc)):
+    for node in _innermost_first(tree, exp.DateAdd, exp.DateSub, exp.DateTrunc):
         # DuckDB returns TIMESTAMP for date arithmetic on a DATE.
         node.replace(exp.cast(node.copy(), exp.DataType.build("DATE")))
-    for extract in list(tree.find_all(exp.Extract)):
+    for extract in _innermost_first(tree, exp.Extract):
         extract.replace(_extract_like_bigquery(name, extract))
-    for fmt in list(tree.find_all(exp.Format)):
+    for fmt in _innermost_first(tree, exp.Format):
         fmt.replace(exp.Anonymous(this="PRINTF", expressions=[fmt.this.copy(), *[e.copy() for e in fmt.expressions]]))
-    for division in list(tree.find_all(exp.Div)):
-        if _is_numeric_division(division):
+    for arithmetic in _innermost_first(tree, exp.Add, exp.Sub, exp.Mul, exp.Div):
+        # An untyped float literal beside a NUMERIC is a NUMERIC in BigQuery (1.01 * n is NUMERIC).
+        for literal, other in ((arithmetic.left, arithmetic.right), (arithmetic.right, arithmetic.left)):
+            if _is_corrected_float_literal(literal) and _kind(other) == "numeric":
+                literal.set("to", _numeric_type())
+    for division in _innermost_first(tree, exp.Div):
+        if _kind(division) == "numeric":
             # DuckDB divides DECIMALs in DOUBLE; BigQuery's NUMERIC / NUMERIC or INT64 is NUMERIC.
             division.replace(exp.cast(division.copy(), _numeric_type()))
-    for cast in list(tree.find_all(exp.Cast)):  # exp.TryCast too
+    for rounding in _innermost_first(tree, exp.Round):
+        if rounding.args.get("decimals") is not None and not _may_be_numeric(rounding.this):
+            rounding.replace(_round_float64_exactly(rounding))
+    for cast in _innermost_first(tree, exp.Cast):  # exp.TryCast too
         if cast.to.this in (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR) and not _is_string_literal(cast.this):
             cast.replace(_with_type(local_functions.CAST_TO_STRING, cast.copy(), cast.this))
-    for to_json in list(tree.find_all(exp.JSONFormat)):
+    for to_json in _innermost_first(tree, exp.JSONFormat):
         if to_json.expressions or to_json.args.get("options"):
             raise UnsupportedLocally(name, "TO_JSON_STRING(value, pretty_print) is not supported locally")
         as_text = exp.cast(exp.Anonymous(this="TO_JSON", expressions=[to_json.this.copy()]), "TEXT")
         to_json.replace(_with_type(local_functions.TO_JSON_STRING, as_text, to_json.this))
-    for rounding in list(tree.find_all(exp.Round)):
-        if rounding.args.get("decimals") is not None and not _is_numeric(rounding.this):
-            rounding.replace(_round_float64_exactly(rounding))
-    for int_div in list(tree.find_all(exp.IntDiv)):
-        # DIV(x + 1, 2) is written `x + 1 // 2` (the `//` binds first): keep each operand whole.
+    for int_div in _innermost_first(tree, exp.IntDiv):
+        # DIV(x + 1, 2) is written `x + 1 // 2` and 2 * DIV(7, 2) `2 * 7 // 2`: keep it and its operands whole.
         for key in ("this", "expression"):
-            operand = int_div.args[key]
-            if isinstance(operand, exp.Binary):
-                int_div.set(key, exp.paren(operand.copy(), copy=False))
-    for count_if in list(tree.find_all(exp.CountIf)):
+            if isinstance(int_div.args[key], exp.Binary):
+                int_div.set(key, exp.paren(int_div.args[key].copy(), copy=False))
+        if not isinstance(int_div.parent, exp.Paren):
+            int_div.replace(exp.paren(int_div.copy(), copy=False))
+    for count_if in _innermost_first(tree, exp.CountIf):
         # DuckDB's COUNT_IF over zero rows is NULL; BigQuery's COUNTIF is 0.
         count_if.replace(exp.Count(this=exp.Case(ifs=[exp.If(this=count_if.this.copy(), true=exp.Literal.number(1))])))
     for agg in list(tree.find_all(exp.ArrayAgg)):
@@ -163,17 +171,57 @@ def _numeric_type() -> exp.DataType:
     return exp.DataType.build(f"DECIMAL({_NUMERIC_PRECISION}, {_NUMERIC_SCALE})")
 
 
-def _is_numeric(node: exp.Expression) -> bool:
-    """Syntactically NUMERIC: a cast to NUMERIC, or arithmetic / ROUND over one."""
-    while isinstance(node, exp.Paren):
+def _innermost_first(tree: exp.Expression, *types: type[exp.Expression]) -> list[exp.Expression]:
+    return list(reversed(list(tree.find_all(*types))))  # breadth-first reversed: descendants first
+
+
+def _is_corrected_float_literal(node: exp.Expression) -> bool:
+    """A float literal as the correction above leaves it: CAST(1.01 AS DOUBLE)."""
+    return (isinstance(node, exp.Cast) and node.to.this in _FLOAT_TYPES and isinstance(node.this, exp.Literal)
+            and not node.this.is_string)
+
+
+_NUMERIC_TYPES = {exp.DataType.Type.DECIMAL}
+_FLOAT_TYPES = {exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
+_INTEGER_TYPES = {exp.DataType.Type.BIGINT, exp.DataType.Type.INT}
+
+
+def _may_be_numeric(node: exp.Expression) -> bool:
+    """NUMERIC, or of unknown type with a NUMERIC in it (`quality_column * NUMERIC '0.005'`):
+    DuckDB's own ROUND is exact on DECIMAL, so those keep it."""
+    kind = _kind(node)
+    return kind == "numeric" or (kind is None and any(
+        cast.to.this in _NUMERIC_TYPES for cast in node.find_all(exp.Cast)))
+
+
+def _kind(node: exp.Expression) -> str | None:
+    """BigQuery's type family of an expression where the SQL itself says it: "numeric", "float",
+    "int", or None (e.g. a column: the local dialect has no schema). A NUMERIC column inside
+    ROUND or a division is therefore not seen; the GoogleSQL differential tests would show it."""
+    while isinstance(node, (exp.Paren, exp.Neg)):
         node = node.this
     if isinstance(node, exp.Cast):
-        return node.to.this == exp.DataType.Type.DECIMAL
+        to = node.to.this
+        return "numeric" if to in _NUMERIC_TYPES else "float" if to in _FLOAT_TYPES else (
+            "int" if to in _INTEGER_TYPES else None)
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return "int" if node.this.lstrip("-").isdigit() else "float"
     if isinstance(node, exp.Round):
-        return _is_numeric(node.this)
+        return "numeric" if _kind(node.this) == "numeric" else "float"
+    if isinstance(node, (exp.Sum, exp.Min, exp.Max)):
+        return _kind(node.this)
+    if isinstance(node, exp.Avg):
+        return "numeric" if _kind(node.this) == "numeric" else "float"
     if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
-        return _is_numeric(node.left) or _is_numeric(node.right)
-    return False
+        kinds = {_kind(node.left), _kind(node.right)}
+        if "float" in kinds:
+            return "float"
+        if None in kinds:
+            return None
+        if "numeric" in kinds:
+            return "numeric"
+        return "float" if isinstance(node, exp.Div) else "int"  # INT64 / INT64 is FLOAT64
+    return None
 
 
 def _round_float64_exactly(rounding: exp.Round) -> exp.Expression:
@@ -181,16 +229,6 @@ def _round_float64_exactly(rounding: exp.Round) -> exp.Expression:
     1.49449999...) up to 1.495; BigQuery rounds the value itself (1.494)."""
     return exp.Anonymous(this=local_functions.ROUND_FLOAT64,
                          expressions=[rounding.this.copy(), rounding.args["decimals"].copy()])
-
-
-def _is_integer_literal(node: exp.Expression) -> bool:
-    return isinstance(node, exp.Literal) and not node.is_string and node.this.lstrip("-").isdigit()
-
-
-def _is_numeric_division(division: exp.Div) -> bool:
-    left, right = division.left, division.right
-    return (_is_numeric(left) and (_is_numeric(right) or _is_integer_literal(right))) or (
-        _is_numeric(right) and _is_integer_literal(left))
 
 
 def _is_string_literal(node: exp.Expression) -> bool:

@@ -32,7 +32,7 @@ _FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 
 def register(connection: duckdb.DuckDBPyConnection) -> None:
-    """Add the functions to a connection (once per database: connections to one file share them)."""
+    """Add the functions to a new connection (one that already has them keeps them)."""
     text, double = duckdb.sqltypes.VARCHAR, duckdb.sqltypes.DOUBLE
     functions = [
         (ROUND_FLOAT64, round_float64, [double, duckdb.sqltypes.BIGINT], double, {}),
@@ -42,8 +42,8 @@ def register(connection: duckdb.DuckDBPyConnection) -> None:
     for name, function, parameters, returns, options in functions:
         try:
             connection.create_function(name, function, parameters, returns, side_effects=False, **options)
-        except duckdb.CatalogException as exc:
-            if "already exists" not in str(exc):
+        except (duckdb.CatalogException, duckdb.NotImplementedException) as exc:
+            if "already" not in str(exc):
                 raise
 
 
@@ -65,6 +65,8 @@ def cast_to_string(text: str, duckdb_type: str) -> str:
         return _plain_decimal(Decimal(text))
     if base in _FLOAT_TYPES:
         return float_text(float(text))
+    if base in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP"):  # `10:00:00.12+00` -> `10:00:00.120+00`
+        return re.sub(r"\.(\d+)", lambda m: "." + _fraction(m.group(1)) if _fraction(m.group(1)) else "", text, count=1)
     return text
 
 
@@ -105,7 +107,7 @@ def _json(value: Any, type_: tuple) -> str:
     if kind == "LIST":
         return "[" + ",".join(_json(v, type_[1]) for v in value) + "]"
     if kind == "STRUCT":
-        return "{" + ",".join(f"{json.dumps(name, ensure_ascii=False)}:{_json(value.get(name), field)}"
+        return "{" + ",".join(f"{_json_text(name)}:{_json(value.get(name), field)}"
                               for name, field in type_[1]) + "}"
     if kind == "JSON":
         return json.dumps(_json_number_values(value), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -127,8 +129,13 @@ def _json(value: Any, type_: tuple) -> str:
     if kind == "TIMESTAMP":
         return json.dumps(_iso_timestamp(value, zone=""))
     if kind in ("VARCHAR", "DATE"):
-        return json.dumps(str(value), ensure_ascii=False)
+        return _json_text(str(value))
     raise ValueError(f"TO_JSON_STRING of a {kind} value has no BigQuery form locally")
+
+
+def _json_text(text: str) -> str:
+    """A JSON string as BigQuery writes it: UTF-8 kept, the line and paragraph separators escaped."""
+    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _json_number_values(value: Any) -> Any:
@@ -148,10 +155,14 @@ def _iso_timestamp(text: str, zone: str) -> str:
     text = re.sub(r"[+-]00(:00)?$", "", text).replace(" ", "T", 1)
     if "." in text:
         whole, fraction = text.split(".", 1)
-        fraction = fraction.ljust(6, "0")[:6]
-        fraction = "" if fraction == "000000" else fraction[:3] if fraction.endswith("000") else fraction
-        text = f"{whole}.{fraction}" if fraction else whole
+        text = f"{whole}.{_fraction(fraction)}" if _fraction(fraction) else whole
     return text + zone
+
+
+def _fraction(digits: str) -> str:
+    """Seconds' fraction as BigQuery writes it: milliseconds or microseconds, none when zero."""
+    digits = digits.ljust(6, "0")[:6]
+    return "" if digits == "000000" else digits[:3] if digits.endswith("000") else digits
 
 
 # --- DuckDB type names ----------------------------------------------------------------------
