@@ -130,7 +130,7 @@ def bigquery_parameters(params: dict[str, Any] | None) -> dict[str, tuple[str, A
 class Reference:
     """ZetaSQL's evaluator over the local warehouse's table contents at the moment of each query.
 
-    The contents are read here; the evaluation runs in a second process (the reference
+    The contents are read here; the evaluations run in worker processes (the reference
     evaluator is slow and single-threaded), in parallel with the local flows."""
 
     def __init__(self, settings: WarehouseSettings):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 from pathlib import Path
 
 import pendulum
@@ -130,11 +131,24 @@ def test_phase4_to_phase5_hand_off_from_task_timestamps(manual_run):
     assert p5_done <= plan_started <= first_request  # Phase 5 starts only after P5 finished
 
 
+def create_backfill(airflow, api, *args: str) -> int:
+    """`backfill create`, once at a time: SQLite can answer "database is locked" after the backfill
+    committed, and a blind retry then fails with AlreadyRunningBackfill. Stop as soon as it exists."""
+    known = {b["id"] for b in api.backfills(DAG_ID)}
+    for attempt in range(1, 4):
+        result = airflow.airflow("backfill", "create", "--dag-id", DAG_ID, *args, check=False, attempts=1)
+        created = [b["id"] for b in api.backfills(DAG_ID) if b["id"] not in known]
+        if created:
+            return max(created)
+        assert "database is locked" in result.stderr, result.stderr[-2000:]
+        time.sleep(2 * attempt)
+    raise AssertionError(f"backfill create {' '.join(args)}: the metadata DB stayed locked")
+
+
 def test_backfill_three_nights_then_reprocess_changes_no_row_count(airflow, api):
     window = ["--from-date", logical_date_for(BACKFILL_NIGHTS[0]).isoformat(),
               "--to-date", logical_date_for(BACKFILL_NIGHTS[-1]).isoformat()]
-    airflow.airflow("backfill", "create", "--dag-id", DAG_ID, *window)
-    first = api.wait_for_backfill(max(b["id"] for b in api.backfills(DAG_ID)))
+    first = api.wait_for_backfill(create_backfill(airflow, api, *window))
     runs = api.dag_runs(DAG_ID, run_type=["backfill"])
     assert len(runs) == 3 and {run["state"] for run in runs} == {"success"}, runs
     assert sorted(pendulum.parse(run["logical_date"]).in_timezone("America/New_York").date() + dt.timedelta(days=1)
@@ -146,8 +160,7 @@ def test_backfill_three_nights_then_reprocess_changes_no_row_count(airflow, api)
     plan = api.task_instances(DAG_ID, runs[0]["dag_run_id"])["phase5.plan"]
     assert plan["state"] == "skipped"
 
-    airflow.airflow("backfill", "create", "--dag-id", DAG_ID, *window, "--reprocess-behavior", "completed")
-    second = api.wait_for_backfill(max(b["id"] for b in api.backfills(DAG_ID)))
+    second = api.wait_for_backfill(create_backfill(airflow, api, *window, "--reprocess-behavior", "completed"))
     assert second["id"] != first["id"]
     rerun = api.dag_runs(DAG_ID, run_type=["backfill"])
     assert len(rerun) == 3 and {run["state"] for run in rerun} == {"success"}
