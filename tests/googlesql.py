@@ -334,9 +334,7 @@ def split_quoted_paths(sql: str) -> str:
 
 @dataclass(frozen=True)
 class AnalyzedStatement:
-    kind: str                       # e.g. resolved_query_stmt
     output_columns: tuple[tuple[str, Any], ...]  # (name, TypeProto) of a query
-    offset: int                     # byte offset of the statement in the script
 
 
 def analyze_script(sql: str, catalog, parameters: Mapping[str, str] | None = None, *,
@@ -358,8 +356,8 @@ def analyze_script(sql: str, catalog, parameters: Mapping[str, str] | None = Non
             response = _call("Analyze", request, pb["ls"].AnalyzeResponse)
         except GoogleSqlError as exc:
             raise GoogleSqlError(_with_line(str(exc), text)) from None
-        kind, node = _concrete(response.resolved_statement)
-        analyzed.append(AnalyzedStatement(kind=kind, output_columns=_output_columns(node), offset=position))
+        _, node = _concrete(response.resolved_statement)
+        analyzed.append(AnalyzedStatement(output_columns=_output_columns(node)))
         if response.resume_byte_position <= position:
             raise GoogleSqlError(f"ZetaSQL did not move past byte {position} of the script")
         position = response.resume_byte_position
