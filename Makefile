@@ -22,7 +22,7 @@ WAREHOUSE_POOL_SLOTS ?= $(if $(filter bigquery,$(NBA_WAREHOUSE_BACKEND)),8,1)
 COMPOSE_VENV := .tools/compose
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: venv run test googlesql bench-googlesql lint sample-season airflow-db night status phase4 bench-phase4 bench-dag bench-latency airflow-up airflow-down airflow-status screenshots compose-validator browser query constraints clean distclean
+.PHONY: venv run test googlesql bench-googlesql lint sample-season airflow-db night status phase4 bench-phase4 bench-input-gate bench-dag bench-latency airflow-up airflow-down airflow-status screenshots compose-validator browser query constraints clean distclean
 
 venv: $(VENV)/.installed
 
@@ -81,13 +81,17 @@ status: venv
 sample-season: venv
 	$(BIN)/python -m processors.cli.sample_season --season $(SEASON) --seed $(SEED)
 
-# make phase4 DATE=2025-01-15 [END=2025-01-20]: run the five processors without Airflow
+# make phase4 DATE=2025-01-15 [END=2025-01-20] [INPUT_CHECKS=warn]: the input gate, then the five processors, without Airflow
 phase4: venv
-	$(BIN)/python -m processors.cli.phase4 --date $(DATE) $(if $(END),--end $(END))
+	$(BIN)/python -m processors.cli.phase4 --date $(DATE) $(if $(END),--end $(END)) $(if $(INPUT_CHECKS),--input-checks $(INPUT_CHECKS))
 
 # Speed and memory figures of Phase 4 on the sample season (never fails on time).
 bench-phase4: venv
 	$(BIN)/python -m benchmarks.phase4_benchmark
+
+# What the input contracts and lineage cost against a night's processors (figures only).
+bench-input-gate: venv
+	$(BIN)/python -m benchmarks.input_gate_benchmark
 
 # Phase 4 -> Phase 5 hand-off latency under a real scheduler (starts and stops its own Airflow).
 bench-latency: sample-season

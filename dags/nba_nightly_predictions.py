@@ -8,6 +8,7 @@ that starts at 23:00 America/New_York on day D prepares the games of D + 1
 | ET | PT | what |
 |---|---|---|
 | 23:00 | 20:00 | run starts: params checked, Phase 3 readiness sensors (box scores of each team's last game, upcoming context) |
+| | | `check_input_contracts`: keys, value domains, schedule integrity over everything the night reads |
 | ~23:05 | ~20:05 | Phase 4: P1 and P2 in parallel; P3 after P1 and P2; P4 after P2; P5 after all four |
 | | | then `publish_phase4_complete` (topic `nba-phase4-precompute-complete`, best effort) |
 | 00:00 | 21:00 | `phase4_deadline`: warning if Phase 4 is not done 60 min after the run started |
@@ -26,8 +27,16 @@ duplicate) and one row of `nba_reference.processor_run_history`. Alerts go to
 **Backfill**: `airflow backfill create --dag-id nba_nightly_predictions --from-date ... --to-date ...`
 (Phase 4 recomputed; predictions off for backfills when `predictions` = auto).
 
+**Bad Phase 3 data**: `check_input_contracts` fails naming each broken rule (table, rule, count, example keys)
+and nothing is computed. Fix the data and clear the task, or, having looked, trigger the night with
+`input_checks` = warn: it computes and the run history records the waiver.
+**Stale outputs**: a processor rerun alone (or a Phase 3 correction) leaves later outputs stale: the task raises a
+warning naming them, `make status` shows why; clear the rewritten task *with its downstream* to make all current.
+Predictions follow their features: a changed feature row is re-predicted by the next Phase 5 step, without `force`.
+
 Params: `game_date` (ISO date), `force` (re-request complete predictions),
-`min_minutes` (eligibility, default 15), `predictions` (auto | on | off).
+`min_minutes` (eligibility, default 15), `predictions` (auto | on | off),
+`input_checks` (enforce | warn).
 Configuration: environment variables NBA_* or the Variable `nba_pipeline` (JSON);
 credentials in the connection named by NBA_GCP_CONN_ID.
 """
@@ -38,6 +47,7 @@ import pendulum
 from airflow.sdk import DAG, CronTriggerTimetable, TaskGroup, TriggerRule
 
 from nba_airflow.deadlines import Phase4DeadlineSensor
+from nba_airflow.input_gate import CheckInputContractsOperator
 from nba_airflow.notifiers import PipelineAlertNotifier
 from nba_airflow.operators import (
     CheckParamsOperator,
@@ -75,10 +85,15 @@ with DAG(
 ) as dag:
     check_params = CheckParamsOperator(task_id="check_params", retries=0, pool="default_pool")
 
-    with TaskGroup("phase3_readiness", tooltip="Phase 3 inputs of the night exist") as phase3_readiness:
-        for table in ("player_game_summary", "team_defense_game_summary", "team_offense_game_summary",
-                      "upcoming_player_game_context", "upcoming_team_game_context"):
-            Phase3ReadinessSensor(task_id=f"wait_for_{table}", table=table, retries=0)
+    with TaskGroup("phase3_readiness", tooltip="Phase 3 inputs of the night exist and meet their contracts",
+                   ) as phase3_readiness:
+        # Every sensor must pass; then the contracts, once, over everything the night reads.
+        (
+            [Phase3ReadinessSensor(task_id=f"wait_for_{table}", table=table, retries=0)
+             for table in ("player_game_summary", "team_defense_game_summary", "team_offense_game_summary",
+                           "upcoming_player_game_context", "upcoming_team_game_context")]
+            >> CheckInputContractsOperator(task_id="check_input_contracts")
+        )
 
     with TaskGroup("phase4", tooltip="Precompute: five processors") as phase4:
         p1 = Phase4ProcessorOperator(task_id="team_defense_zone_analysis", processor="team_defense_zone_analysis")

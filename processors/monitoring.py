@@ -11,6 +11,8 @@ import datetime as dt
 from typing import Any
 
 from processors.cli.output import format_table
+from processors.phase3_contracts import phase3_fingerprint
+from processors.phase4.calendar import NoScheduleError, SeasonCalendar
 from processors.warehouse import Warehouse
 
 PHASE4_STATUS_SQL = "monitoring/phase4_status.sql"
@@ -27,8 +29,33 @@ def phase4_status(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, An
     and from the latest run-history row of the date (None when it never ran):
     status, records_processed, success_threshold, production_ready, ready_pct,
     quality, quality_label, duration_seconds, last_run_at, decision, message;
-    runs = number of runs for the date (0 when never run)."""
-    return warehouse.query(PHASE4_STATUS_SQL, {"game_date": game_date})
+    runs = number of runs for the date (0 when never run); stale (the output was computed
+    from an upstream output or Phase 3 inputs rewritten since) and stale_reason."""
+    return warehouse.query(PHASE4_STATUS_SQL, {"game_date": game_date,
+                                               "phase3_fingerprint": current_phase3_fingerprint(warehouse, game_date)})
+
+
+def current_phase3_fingerprint(warehouse: Warehouse, game_date: dt.date) -> str:
+    """The night's Phase 3 fingerprint now; '' for a date outside every season (nothing to compare)."""
+    try:
+        calendar = SeasonCalendar.load(warehouse, game_date)
+    except NoScheduleError:
+        return ""
+    return phase3_fingerprint(warehouse, game_date, calendar.season_year)
+
+
+def stale_outputs(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any]]:
+    """The night's stale Phase 4 outputs: processor_name, stale_reason (empty when all are current)."""
+    return [{"processor_name": r["processor_name"], "stale_reason": r["stale_reason"]}
+            for r in phase4_status(warehouse, game_date) if r["stale"]]
+
+
+def stale_message(game_date: dt.date, stale: list[dict[str, Any]]) -> str:
+    """One line per stale output, and what to recompute."""
+    lines = [f"{s['processor_name']} for {game_date} is stale: {s['stale_reason']}" for s in stale]
+    lines.append("recompute: clear the rewritten upstream with its downstream (Airflow), or run "
+                 f"`make phase4 DATE={game_date}`")
+    return "\n".join(lines)
 
 
 def processing_times(warehouse: Warehouse, start_date: dt.date, end_date: dt.date) -> list[dict[str, Any]]:
@@ -71,6 +98,7 @@ def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
         "seconds": r["duration_seconds"],
         "runs": r["runs"],
         "decision": r["decision"],
+        "stale": r["stale_reason"] if r["stale"] else None,
     } for r in phase4_status(warehouse, game_date)]
     return "Phase 4\n" + format_table(rows)
 

@@ -11,7 +11,8 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Airflow for the tests lives in the project's ignored .airflow/test (importing
 # Airflow without AIRFLOW_HOME would create ~/airflow); set before any import.
-os.environ["AIRFLOW_HOME"] = str(PROJECT_ROOT / ".airflow" / "test")
+# NBA_TEST_AIRFLOW_HOME gives a second pytest session (another --basetemp) its own.
+os.environ["AIRFLOW_HOME"] = os.environ.get("NBA_TEST_AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow" / "test"))
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(PROJECT_ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"

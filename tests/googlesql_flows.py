@@ -254,6 +254,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
     from mini_season import NIGHTS, mini_sample_season
     from processors.alerts import Alert, record_alert
     from processors.cli.sample_season import load_season, season_checksums
+    from processors.input_gate import gate_night
     from processors.messaging import OutboxPublisher, phase4_complete_message
     from processors.monitoring import night_alerts, phase4_status, phase5_coverage, phase5_steps, processing_times
     from processors.phase3_readiness import check_phase3
@@ -275,6 +276,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
             context = RunContext(triggered_by="scheduled", dag_id="nba_nightly_predictions",
                                  dag_run_id=f"scheduled__{night}")
             check_phase3(wh, night)
+            gate_night(wh, night, "warn", context)
             run_night(wh, night, context=context)
             audit_dag_run(wh, night, context)
             message = phase4_complete_message(wh, night, context.dag_run_id)
@@ -305,6 +307,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
         processing_times(wh, nights[0], nights[-1])
         phase5_coverage(wh, nights[0], nights[-1])
         worker_safety_check_finds_a_duplicate(wh, NIGHTS["regular"])
+        stale_outputs_and_broken_contracts(wh, NIGHTS["regular"])  # last: it corrupts Phase 3
         record.executions += bigquery_transaction_statements()
     return settings, record
 
@@ -322,6 +325,53 @@ def worker_safety_check_finds_a_duplicate(wh: LocalWarehouse, night) -> None:
     rows = wh.query(_statement(wh, "active_duplicates.sql"),
                     {"game_date": night, "system_id": SYSTEM_ID, "players": [player]}, compared=True)
     assert rows == [{"player_lookup": player, "active_predictions": 2}], rows
+
+
+def stale_outputs_and_broken_contracts(wh: LocalWarehouse, night) -> None:
+    """Healthy nights answer nothing stale and no broken rule: rewrite P2 alone, then break one
+    rule of every contract, so both engines have rows to agree on."""
+    from processors.monitoring import PHASE4_STATUS_SQL, current_phase3_fingerprint
+    from processors.phase3_contracts import CONTRACT_TABLES
+    from processors.phase4.calendar import SeasonCalendar
+    from processors.phase4.lineage import OUTPUT_RUNS_SQL
+    from processors.phase4.night import run_night
+
+    def status() -> list[dict]:
+        return wh.query(PHASE4_STATUS_SQL, {"game_date": night,
+                                            "phase3_fingerprint": current_phase3_fingerprint(wh, night)},
+                        compared=True)
+
+    assert wh.query(OUTPUT_RUNS_SQL, {"game_date": night}, compared=True)  # P1 of a night reads it empty
+    run_night(wh, night, ["player_shot_zone_analysis"])
+    assert any(row["stale"] for row in status()), "P2 rewritten alone left nothing stale"
+
+    season_year = SeasonCalendar.load(wh, night).season_year
+
+    def rows(table: str, where: str) -> list[dict]:  # the night's season only (the mini season has two)
+        return _UNWRAPPED["query"](wh, Statement("probe", f"SELECT * FROM {table} WHERE {where} "
+                                                          "AND season_year = @s ORDER BY game_id LIMIT 1"),
+                                   {"d": night, "s": season_year})
+
+    box_score = rows("nba_analytics.player_game_summary", "game_date < @d AND is_active")[0]
+    upcoming_player = rows("nba_analytics.upcoming_player_game_context", "game_date = @d")[0]
+    upcoming_team = rows("nba_analytics.upcoming_team_game_context", "game_date = @d")[0]
+    game = rows("nba_raw.nbac_schedule", "game_date < @d")[0]
+    wh.append_rows("nba_analytics.player_game_summary", [box_score, {**box_score, "player_lookup": "",
+                                                                      "minutes_played": -1, "fg_makes": 99}])
+    wh.append_rows("nba_analytics.team_defense_game_summary",
+                   rows("nba_analytics.team_defense_game_summary", "game_date < @d"))
+    wh.append_rows("nba_analytics.team_offense_game_summary",
+                   rows("nba_analytics.team_offense_game_summary", "game_date < @d"))
+    wh.append_rows("nba_analytics.upcoming_player_game_context",
+                   [upcoming_player, {**upcoming_player, "player_lookup": "ghost", "game_id": "x",
+                                      "player_status": "injured"}])
+    wh.append_rows("nba_analytics.upcoming_team_game_context", [{**upcoming_team, "team_abbr": "XXX"}])
+    wh.append_rows("nba_raw.nbac_schedule", [game, {**game, "game_id": "", "away_team_abbr": game["home_team_abbr"],
+                                                    "game_status": 7}])
+    params = {"game_date": night, "season_year": season_year}
+    for _, table in CONTRACT_TABLES:
+        assert wh.query(f"phase3/contracts/{table}.sql", params, compared=True), f"{table}: no rule broken"
+    assert any("Phase 3 inputs changed" in (row["stale_reason"] or "") for row in status())
 
 
 def bigquery_transaction_statements() -> list[Execution]:

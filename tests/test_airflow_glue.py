@@ -23,6 +23,7 @@ from processors.warehouse import Statement
     ({"min_minutes": -1}, "param min_minutes must be an integer >= 0, got -1"),
     ({"min_minutes": "15"}, "param min_minutes must be an integer >= 0, got '15'"),
     ({"predictions": "maybe"}, "param predictions must be one of auto, on, off, got 'maybe'"),
+    ({"input_checks": "off"}, "param input_checks must be one of enforce, warn, got 'off'"),
     ({"force": "true"}, "param force must be true or false, got 'true'"),
 ])
 def test_each_invalid_param_is_named(params, message):
@@ -32,8 +33,9 @@ def test_each_invalid_param_is_named(params, message):
 
 
 def test_valid_params_are_normalised():
-    assert validate_params({"game_date": "2025-01-15", "force": True, "min_minutes": 0, "predictions": "off"}) == \
-        {"game_date": "2025-01-15", "force": True, "min_minutes": 0, "predictions": "off"}
+    assert validate_params({"game_date": "2025-01-15", "force": True, "min_minutes": 0, "predictions": "off",
+                            "input_checks": "warn"}) == \
+        {"game_date": "2025-01-15", "force": True, "min_minutes": 0, "predictions": "off", "input_checks": "warn"}
     assert validate_params({})["min_minutes"] == 15
 
 
@@ -139,3 +141,17 @@ class TestPhase4Deadline:
         sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
         with pytest.raises(AirflowSkipException, match="scheduled runs only; this run is manual"):
             sensor.execute(self.context(pendulum.now("UTC"), run_type="manual"))
+
+
+def test_the_shared_failure_notifier_renders_each_alert_afresh(monkeypatch):
+    """One PipelineAlertNotifier instance sits in default_args: every failure must get its own text."""
+    from nba_airflow import notifiers
+
+    sent = []
+    monkeypatch.setattr(notifiers, "raise_alert", lambda context, severity, title, message: sent.append(
+        (severity, title, message)))
+    notifier = notifiers.PipelineAlertNotifier()
+    for task_id, error in (("phase4.player_daily_cache", "first failure"), ("check_input_contracts", "second one")):
+        notifier({"ti": SimpleNamespace(task_id=task_id), "exception": ValueError(error)})
+    assert sent == [("critical", "Task phase4.player_daily_cache failed", "first failure"),
+                    ("critical", "Task check_input_contracts failed", "second one")]

@@ -18,12 +18,14 @@ P1, P2, P3, P4, P5 = ("phase4.team_defense_zone_analysis", "phase4.player_shot_z
 SENSORS = {f"phase3_readiness.wait_for_{t}" for t in (
     "player_game_summary", "team_defense_game_summary", "team_offense_game_summary",
     "upcoming_player_game_context", "upcoming_team_game_context")}
+CONTRACTS = "phase3_readiness.check_input_contracts"
 
 EXPECTED_UPSTREAM = {
     "check_params": set(),
     **{sensor: {"check_params"} for sensor in SENSORS},
-    P1: SENSORS,
-    P2: SENSORS,
+    CONTRACTS: SENSORS,
+    P1: {CONTRACTS},
+    P2: {CONTRACTS},
     P3: {P1, P2},
     P4: {P2},
     P5: {P1, P2, P3, P4},
@@ -83,8 +85,8 @@ def test_schedule_timezone_and_run_policy(dag):
 
 
 def test_params_are_declared_with_defaults(dag):
-    assert {name: dag.params[name] for name in ("game_date", "force", "min_minutes", "predictions")} == \
-        {"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto"}
+    assert {name: dag.params[name] for name in ("game_date", "force", "min_minutes", "predictions", "input_checks")} == \
+        {"game_date": None, "force": False, "min_minutes": 15, "predictions": "auto", "input_checks": "enforce"}
 
 
 def test_processor_tasks_declare_their_output_assets(dag):

@@ -3,7 +3,8 @@ gives the same rows on the local backend (DuckDB, after the dialect's correction
 Google's ZetaSQL reference evaluator over the same table contents.
 
 Rows compare column by column (floats to 1e-9, NUMERIC exactly), in order when the statement
-orders its rows and as multisets otherwise. Columns that hold CURRENT_TIMESTAMP() are left out.
+orders its rows and as multisets otherwise. Columns that hold CURRENT_TIMESTAMP() or FARM_FINGERPRINT
+are left out.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ def query_files() -> list[str]:
 
 @cache
 def volatile_columns(text: str) -> set[str]:
-    """Output columns computed from the clock (CURRENT_TIMESTAMP()): never equal on two engines."""
+    """Output columns computed from the clock (CURRENT_TIMESTAMP()) or a FarmHash fingerprint (DuckDB's
+    hash() locally, see local_dialect.py): never equal on two engines."""
     tree = sqlglot.parse_one(text, read="bigquery")
-    return {e.alias_or_name for e in tree.selects if e.find(exp.CurrentTimestamp)}
+    return {e.alias_or_name for e in tree.selects if e.find(exp.CurrentTimestamp, exp.FarmFingerprint)}
 
 
 def same(a: Any, b: Any) -> bool:

@@ -178,8 +178,22 @@ def test_backfill_three_nights_then_reprocess_changes_no_row_count(airflow, api)
         assert runs_of_p1 == 2  # recomputed, not skipped
 
 
-def test_clear_a_failed_task_after_fixing_its_input(airflow, api):
-    # Nobody has a played game before the night: P2 computes 0 rows on a game day and fails (not retried).
+def clear(airflow, logical: dt.datetime, task_regex: str, *, downstream: bool) -> None:
+    airflow.airflow("tasks", "clear", DAG_ID, "--task-regex", task_regex, *(["--downstream"] if downstream else []),
+                    "--start-date", logical.isoformat(), "--end-date", logical.isoformat(), "--yes")
+
+
+def stale_reasons(path: Path, night: dt.date) -> dict[str, str | None]:
+    from processors.config import WarehouseSettings
+    from processors.monitoring import phase4_status
+    from processors.warehouse.local import LocalWarehouse
+
+    with LocalWarehouse(WarehouseSettings(local_path=path)) as wh:
+        return {r["processor_name"]: r["stale_reason"] for r in phase4_status(wh, night)}
+
+
+def test_clear_after_fixing_the_input_then_a_rerun_alone_leaves_stale_outputs(airflow, api):
+    # Negative minutes before the night: the input contracts stop the night, nothing computed.
     shift = "UPDATE nba_analytics.player_game_summary SET minutes_played = minutes_played {} 1000 WHERE game_date < @d"
     execute(airflow.warehouse, shift.format("-"), d=CLEAR_NIGHT)
     logical = logical_date_for(CLEAR_NIGHT)
@@ -187,27 +201,39 @@ def test_clear_a_failed_task_after_fixing_its_input(airflow, api):
     run_id = run["dag_run_id"]
     assert api.wait_for_runs(DAG_ID, [run_id])[run_id] == "failed"
     states = {task: ti["state"] for task, ti in api.task_instances(DAG_ID, run_id).items()}
-    assert states["phase4.player_shot_zone_analysis"] == "failed"
-    assert states["phase4.team_defense_zone_analysis"] == "success"
-    assert states["phase4.ml_feature_store_v2"] == "upstream_failed"
+    assert states["phase3_readiness.check_input_contracts"] == "failed"
+    assert {states[t] for t in PROCESSOR_TASKS} == {"upstream_failed"}
+    assert not any(phase4_counts(airflow.warehouse, CLEAR_NIGHT).values())
 
     execute(airflow.warehouse, shift.format("+"), d=CLEAR_NIGHT)  # the input is fixed
-    airflow.airflow("tasks", "clear", DAG_ID, "--task-regex", "player_shot_zone_analysis", "--downstream",
-                    "--start-date", logical.isoformat(), "--end-date", logical.isoformat(), "--yes")
+    clear(airflow, logical, "check_input_contracts", downstream=True)
     assert api.wait_for_runs(DAG_ID, [run_id])[run_id] == "success"
     tasks = api.task_instances(DAG_ID, run_id)
-    assert tasks["phase4.player_shot_zone_analysis"]["try_number"] == 2
-    assert tasks["phase4.team_defense_zone_analysis"]["try_number"] == 1  # upstream of the cleared task: kept
+    assert tasks["phase3_readiness.check_input_contracts"]["try_number"] == 2
+    assert tasks["phase3_readiness.wait_for_player_game_summary"]["try_number"] == 1  # upstream: kept
     assert all(phase4_counts(airflow.warehouse, CLEAR_NIGHT).values())
     assert not any(duplicate_keys(airflow.warehouse, CLEAR_NIGHT).values())
     assert predictions(airflow.warehouse, CLEAR_NIGHT) > 50
-    p2_runs = select(airflow.warehouse, "SELECT status FROM nba_reference.processor_run_history WHERE data_date = @d "
-                                        "AND processor_name = 'player_shot_zone_analysis' ORDER BY processed_at",
-                     d=CLEAR_NIGHT)
-    assert [r["status"] for r in p2_runs] == ["failed", "success"]
     events = select(airflow.warehouse, "SELECT COUNT(*) AS n FROM nba_reference.pipeline_events "
                                        "WHERE game_date = @d AND topic = 'nba-phase4-precompute-complete'", d=CLEAR_NIGHT)
     assert events[0]["n"] == 1
+    assert set(stale_reasons(airflow.warehouse, CLEAR_NIGHT).values()) == {None}
+
+    # P2 cleared alone (its downstream kept): it names the outputs it left stale.
+    clear(airflow, logical, "player_shot_zone_analysis", downstream=False)
+    assert api.wait_for_runs(DAG_ID, [run_id])[run_id] == "success"
+    stale = stale_reasons(airflow.warehouse, CLEAR_NIGHT)
+    assert [name for name, reason in stale.items() if reason] == [
+        "player_composite_factors", "player_daily_cache", "ml_feature_store_v2"]
+    warning = select(airflow.warehouse, "SELECT source, message FROM nba_reference.pipeline_alerts WHERE game_date = @d "
+                                        "AND title = @t", d=CLEAR_NIGHT, t=f"Phase 4 outputs stale for {CLEAR_NIGHT}")
+    assert [w["source"] for w in warning] == ["phase4.player_shot_zone_analysis"]
+    assert f"player_daily_cache for {CLEAR_NIGHT} is stale: player_shot_zone_analysis rewritten after it" \
+        in warning[0]["message"]
+
+    clear(airflow, logical, "player_shot_zone_analysis", downstream=True)  # with its downstream: all current
+    assert api.wait_for_runs(DAG_ID, [run_id])[run_id] == "success"
+    assert set(stale_reasons(airflow.warehouse, CLEAR_NIGHT).values()) == {None}
 
 
 def test_browser_logs_in_and_sees_the_graph_and_a_finished_run(airflow, manual_run, tmp_path):

@@ -20,6 +20,7 @@ from processors.phase5.coordinator import (
     plan_night,
     player_sets,
 )
+from processors.phase5.worker import serve_requests
 from processors.run_history import RunContext, RunRecord, record_run
 from processors.warehouse import Statement
 
@@ -172,7 +173,8 @@ def test_start_requests_ready_unpredicted_and_records_the_batch(warehouse, recor
     topic, messages = recorder.published[0]
     assert topic == "prediction-request-prod"
     assert set(messages[0]) == {"player_lookup", "game_date", "game_id", "line_values", "team_abbr",
-                                "opponent_team_abbr", "is_home", "projected_minutes", "batch_id", "timestamp"}
+                                "opponent_team_abbr", "is_home", "projected_minutes", "batch_id", "timestamp",
+                                "feature_data_hash"}
     assert messages[0]["line_values"] == [20.5] and messages[0]["batch_id"].startswith(f"batch_{NIGHT.isoformat()}_")
     batch = warehouse.query(Statement("t.sql", "SELECT run_id, status, records_processed, summary "
                                                "FROM nba_reference.processor_run_history "
@@ -195,6 +197,107 @@ def test_between_50_and_ready_proceeds_on_partial_data_with_a_warning(warehouse,
     result = coordinator(warehouse, recorder).start_batch()
     assert result.requested == 60
     assert recorder.alerts[0][:2] == ("warning", "Predictions proceeding on partial Phase 4 data")
+
+
+# --- predictions follow their features --------------------------------------------------------
+def set_feature_hash(warehouse, data_hash, players=None, points_avg_last_5=None):
+    """Recompute feature rows (all, or `players`): a new data_hash, and optionally a new last-5 average."""
+    warehouse.execute_script(Statement("t.sql", """
+        UPDATE nba_predictions.ml_feature_store_v2
+        SET data_hash = @h,
+            features = IF(@l5 IS NULL, features,
+                          ARRAY_CONCAT([@l5], ARRAY(SELECT x FROM UNNEST(features) AS x WITH OFFSET AS i
+                                                    WHERE i > 0 ORDER BY i)))
+        WHERE game_date = @d AND (@all OR player_lookup IN UNNEST(@players))"""),
+        {"h": data_hash, "l5": points_avg_last_5, "d": NIGHT, "all": players is None, "players": players or [""]})
+
+
+def set_prediction_hash(warehouse, data_hash, players):
+    warehouse.execute_script(Statement("t.sql", "UPDATE nba_predictions.player_prop_predictions "
+                                                "SET feature_data_hash = @h WHERE player_lookup IN UNNEST(@players)"),
+                             {"h": data_hash, "players": players})
+
+
+def baseline_worker(warehouse):
+    return lambda requests, replace: serve_requests(warehouse, NIGHT, requests, replace_existing=replace)
+
+
+def active_predictions(warehouse, players) -> dict[str, list[tuple]]:
+    """player -> (feature_data_hash, predicted_points) of each active prediction."""
+    found = warehouse.query(Statement("t.sql", "SELECT player_lookup, feature_data_hash, predicted_points "
+                                               "FROM nba_predictions.player_prop_predictions "
+                                               "WHERE is_active AND player_lookup IN UNNEST(@players) "
+                                               "ORDER BY player_lookup"), {"players": players})
+    out: dict[str, list[tuple]] = {p: [] for p in players}
+    for r in found:
+        out[r["player_lookup"]].append((r["feature_data_hash"], float(r["predicted_points"])))
+    return out
+
+
+def test_player_sets_count_outdated_predictions(warehouse, recorder):
+    build_night(warehouse, total=420, ready=420, predicted=420)
+    set_feature_hash(warehouse, "h1")
+    set_prediction_hash(warehouse, "h1", [f"player{n:03d}" for n in range(420)])
+    assert player_sets(warehouse, NIGHT, 15).fully_complete
+    set_feature_hash(warehouse, "h2", [f"player{n:03d}" for n in range(15)])          # 15 rows recomputed
+    set_prediction_hash(warehouse, None, [f"player{n:03d}" for n in range(10, 15)])   # 5 without lineage
+
+    sets = player_sets(warehouse, NIGHT, 15)
+
+    assert (sets.outdated, sets.ready_unpredicted, sets.eligible_predicted) == (10, 10, 420)
+    assert not sets.fully_complete and sets.coverage_pct == 100.0
+    status = coordinator(warehouse, recorder).status_check()
+    assert (status.decision, status.outdated) == ("sla_met", 10)
+    assert status.message == ("420 of 420 eligible players predicted (100.0 %, SLA 90 %); "
+                              "10 of them outdated (their feature rows changed since)")
+
+
+def test_request_messages_carry_the_feature_rows_data_hash(warehouse, recorder):
+    build_night(warehouse, total=120, ready=120)
+    warehouse.execute_script(Statement("t.sql", "UPDATE nba_predictions.ml_feature_store_v2 "
+                                                "SET data_hash = CONCAT('hash-', player_lookup)"))
+    coordinator(warehouse, recorder).start_batch()
+    messages = recorder.published[0][1]
+    assert len(messages) == 120
+    assert all(m["feature_data_hash"] == f"hash-{m['player_lookup']}" for m in messages)
+
+
+@pytest.mark.parametrize("step", ["start", "retry"])
+def test_the_next_step_supersedes_predictions_whose_feature_row_changed(warehouse, recorder, step):
+    build_night(warehouse, total=120, ready=120)
+    set_feature_hash(warehouse, "h1")
+    first = coordinator(warehouse, recorder, worker=baseline_worker(warehouse)).start_batch()
+    assert (first.requested, first.outdated) == (120, 0)
+    changed, kept = ["player000", "player001", "player002"], ["player003"]
+    assert active_predictions(warehouse, changed + kept) == {p: [("h1", 76.0)] for p in changed + kept}
+    # Phase 4 recomputes the night: three feature rows change (last-5 average 20 -> 30: 76.0 -> 81.0).
+    set_feature_hash(warehouse, "h2", changed, points_avg_last_5=30.0)
+    assert player_sets(warehouse, NIGHT, 15).outdated == 3
+
+    night = coordinator(warehouse, recorder, worker=baseline_worker(warehouse))
+    result = night.start_batch() if step == "start" else night.retry(1)
+
+    assert (result.decision, result.requested, result.outdated) == ("requested", 3, 3)
+    assert requested(recorder)[120:] == changed
+    assert result.message == ("3 prediction requests published (3 outdated predictions re-requested; "
+                              "120 of 120 eligible players predicted)")
+    assert active_predictions(warehouse, changed + kept) == {**{p: [("h2", 81.0)] for p in changed},
+                                                             "player003": [("h1", 76.0)]}
+    # The superseded ones stay, inactive; nothing is left to do and an unchanged row is never re-predicted.
+    total = warehouse.query(Statement("t.sql", "SELECT COUNTIF(is_active) AS active, COUNTIF(NOT is_active) AS "
+                                               "inactive FROM nba_predictions.player_prop_predictions"))[0]
+    assert (total["active"], total["inactive"]) == (120, 3)
+    sets = player_sets(warehouse, NIGHT, 15)
+    assert (sets.outdated, sets.ready_unpredicted, sets.fully_complete) == (0, 0, True)
+    assert night.retry(2).decision == "complete"
+    assert night.start_batch().decision == "already_complete" and len(requested(recorder)) == 123
+
+
+def test_a_prediction_without_lineage_is_not_re_requested(warehouse, recorder):
+    build_night(warehouse, total=120, ready=120, predicted=120)  # an external worker: no feature_data_hash
+    set_feature_hash(warehouse, "h2")
+    result = coordinator(warehouse, recorder).retry(1)
+    assert (result.decision, recorder.published) == ("complete", [])
 
 
 @pytest.mark.parametrize(("payload", "message"), [

@@ -37,11 +37,12 @@ def features(l5: float = 20.0, l10: float = 20.0, season: float = 20.0, fatigue:
 
 
 def feature_row(league: League, player: str, *, quality: str = "90.00", ready: bool = True, games: int | None = 10,
-                date: dt.date = GAME_DATE, **feature_values: float) -> None:
+                date: dt.date = GAME_DATE, data_hash: str | None = None, **feature_values: float) -> None:
     league.add("nba_predictions.ml_feature_store_v2", player_lookup=player, game_date=date, season_year=SEASON_YEAR,
                game_id=f"{date:%Y%m%d}_BOS_LAL", team_abbr="LAL", opponent_team_abbr="BOS", is_home=True,
                feature_version="v1_baseline_25", feature_count=25, features=features(**feature_values),
-               feature_quality_score=Decimal(quality), is_production_ready=ready, actual_games_count=games)
+               feature_quality_score=Decimal(quality), is_production_ready=ready, actual_games_count=games,
+               data_hash=data_hash)
 
 
 def request(player: str, line: float = 20.5, *, batch_id: str = BATCH, game_date: str | None = None,
@@ -191,7 +192,7 @@ def test_replace_existing_deactivates_the_old_prediction(warehouse):
     result = serve_requests(warehouse, GAME_DATE, [request("a", 19.0, batch_id="batch_force"),
                                                    request("b", 19.0, batch_id="batch_force")], replace_existing=True)
 
-    assert (result.predicted, result.already_predicted) == (1, 0)
+    assert (result.predicted, result.already_predicted, result.superseded) == (1, 0, 1)
     assert result.refused == {"b": "feature_quality_score 60 below 70"}
     a_rows = [r for r in predictions(warehouse) if r["player_lookup"] == "a"]
     assert [(r["is_active"], r["batch_id"], r["predicted_points"]) for r in a_rows] == [
@@ -204,6 +205,87 @@ def test_replace_existing_deactivates_the_old_prediction(warehouse):
     a_rows = [r for r in predictions(warehouse) if r["player_lookup"] == "a"]
     assert [r["is_active"] for r in a_rows] == [False, False, True]
     assert len({r["prediction_id"] for r in a_rows}) == 3 and old_ids["a"] == a_rows[0]["prediction_id"]
+
+
+def player_rows(warehouse, player: str) -> list[tuple]:
+    """(is_active, batch_id, feature_data_hash, predicted_points) of a player's predictions, oldest first."""
+    return [(r["is_active"], r["batch_id"], r["feature_data_hash"], r["predicted_points"])
+            for r in predictions(warehouse) if r["player_lookup"] == player]
+
+
+def test_a_changed_feature_row_supersedes_the_prediction(warehouse):
+    league = League()
+    feature_row(league, "changed", data_hash="h1")          # 20.0
+    feature_row(league, "unchanged", data_hash="h1")        # 20.0
+    feature_row(league, "now_refused", data_hash="h1")      # 20.0
+    league.load(warehouse)
+    first = serve_requests(warehouse, GAME_DATE, [request(p) for p in ("changed", "unchanged", "now_refused")])
+    assert (first.predicted, first.superseded) == (3, 0)
+
+    # The night's features are recomputed: two rows change, one keeps its values (and its hash).
+    league = League()
+    feature_row(league, "changed", l5=30, data_hash="h2")   # 15 + 6 + 4 = 25.0
+    feature_row(league, "unchanged", data_hash="h1")
+    feature_row(league, "now_refused", quality="60.00", data_hash="h2")
+    feature_row(league, "new", data_hash="h2")
+    league.load(warehouse)
+    retry = serve_requests(warehouse, GAME_DATE, [request(p, batch_id="batch_retry")
+                                                  for p in ("changed", "unchanged", "now_refused", "new")])
+
+    assert (retry.predicted, retry.superseded, retry.already_predicted) == (2, 1, 1)  # changed (superseded), new
+    assert retry.refused == {"now_refused": "feature_quality_score 60 below 70"}
+    assert player_rows(warehouse, "changed") == [(False, BATCH, "h1", Decimal("20.0")),
+                                                 (True, "batch_retry", "h2", Decimal("25.0"))]
+    assert player_rows(warehouse, "unchanged") == [(True, BATCH, "h1", Decimal("20.0"))]
+    assert player_rows(warehouse, "now_refused") == [(True, BATCH, "h1", Decimal("20.0"))]  # nothing replaces it
+    assert player_rows(warehouse, "new") == [(True, "batch_retry", "h2", Decimal("20.0"))]
+    assert len({r["prediction_id"] for r in predictions(warehouse)}) == 5
+    summary = rows(warehouse, RUN_HISTORY, "processed_at")[-1]["summary"]
+    assert (summary["predicted"], summary["superseded"], summary["already_predicted"]) == (2, 1, 1)
+
+
+def test_an_unchanged_feature_row_is_never_predicted_again(warehouse):
+    league = League()
+    feature_row(league, "a", data_hash="h1")
+    league.load(warehouse)
+    serve_requests(warehouse, GAME_DATE, [request("a")])
+    league = League()
+    feature_row(league, "a", data_hash="h1")  # recomputed with the same values: the same hash
+    league.load(warehouse)
+
+    results = [serve_requests(warehouse, GAME_DATE, [request("a", batch_id=f"batch_{n}")]) for n in range(2)]
+
+    assert [(r.predicted, r.superseded, r.already_predicted) for r in results] == [(0, 0, 1), (0, 0, 1)]
+    assert player_rows(warehouse, "a") == [(True, BATCH, "h1", Decimal("20.0"))]
+
+
+def test_a_prediction_without_feature_data_hash_is_never_outdated(warehouse):
+    """Written by a worker that does not record the hash: lineage unknown, so it stays (or it
+    would be re-requested forever)."""
+    league = League()
+    feature_row(league, "a", data_hash="h2")
+    league.load(warehouse)
+    warehouse.append_rows(PREDICTIONS, [{"prediction_id": "external", "system_id": SYSTEM_ID, "player_lookup": "a",
+                                         "game_date": GAME_DATE, "predicted_points": Decimal("18.0"),
+                                         "batch_id": "batch_external", "is_active": True}])
+
+    result = serve_requests(warehouse, GAME_DATE, [request("a")])
+
+    assert (result.predicted, result.superseded, result.already_predicted) == (0, 0, 1)
+    assert player_rows(warehouse, "a") == [(True, "batch_external", None, Decimal("18.0"))]
+
+
+def test_force_replaces_a_current_prediction_and_records_the_hash(warehouse):
+    league = League()
+    feature_row(league, "a", data_hash="h1")
+    league.load(warehouse)
+    serve_requests(warehouse, GAME_DATE, [request("a")])
+
+    result = serve_requests(warehouse, GAME_DATE, [request("a", batch_id="batch_force")], replace_existing=True)
+
+    assert (result.predicted, result.superseded, result.already_predicted) == (1, 1, 0)
+    assert player_rows(warehouse, "a") == [(False, BATCH, "h1", Decimal("20.0")),
+                                           (True, "batch_force", "h1", Decimal("20.0"))]
 
 
 @pytest.mark.parametrize(("bad", "message"), [
@@ -255,7 +337,8 @@ def test_run_history_row(warehouse):
     }
     assert row["summary"] == {
         "batch_id": BATCH, "system_id": SYSTEM_ID, "requested": 4, "predicted": 1, "already_predicted": 1,
-        "refused": 2, "refused_reasons": {"absent": "no feature row", "low": "feature_quality_score 62.4 below 70"},
+        "superseded": 0, "refused": 2,
+        "refused_reasons": {"absent": "no feature row", "low": "feature_quality_score 62.4 below 70"},
         "min_quality": 70.0, "replace_existing": False,
     }
     assert history[0]["status"] == "success" and history[0]["records_created"] == 1
@@ -267,23 +350,30 @@ def test_no_requests_is_a_no_op(warehouse):
     assert rows(warehouse, RUN_HISTORY, "processed_at") == []
 
 
-def test_failed_insert_rolls_back_the_deactivation_and_records_a_failed_run(warehouse, monkeypatch):
+@pytest.mark.parametrize("replaced_by", ["force", "changed_feature_row"])
+def test_failed_insert_rolls_back_the_deactivation_and_records_a_failed_run(warehouse, monkeypatch, replaced_by):
     league = League()
-    feature_row(league, "a")
+    feature_row(league, "a", data_hash="h1")
     league.load(warehouse)
     first = serve_requests(warehouse, GAME_DATE, [request("a")])
-    execute_script = warehouse.execute_script
+    if replaced_by == "changed_feature_row":
+        feature_row(league, "a", l5=30, data_hash="h2")
+        league.load(warehouse)
+    execute_script, sent = warehouse.execute_script, []
 
     def failing_insert(statement, params=None):
+        sent.append(statement.name.rsplit("/", 1)[-1])
         if statement.name.endswith("insert_predictions.sql"):
             raise WarehouseError(statement.name, "simulated failure")
         return execute_script(statement, params)
 
     monkeypatch.setattr(warehouse, "execute_script", failing_insert)
     with pytest.raises(WarehouseError, match="simulated failure"):
-        serve_requests(warehouse, GAME_DATE, [request("a", batch_id="batch_force")], replace_existing=True)
+        serve_requests(warehouse, GAME_DATE, [request("a", batch_id="batch_force")],
+                       replace_existing=replaced_by == "force")
 
     # The deactivation ran before the insert failed and rolled back with it.
+    assert sent[:2] == ["deactivate_active.sql", "insert_predictions.sql"]
     assert [(r["batch_id"], r["is_active"]) for r in predictions(warehouse)] == [(BATCH, True)]
     history = rows(warehouse, RUN_HISTORY, "processed_at")
     assert [(r["run_id"] == first.run_id, r["status"]) for r in history] == [(True, "success"), (False, "failed")]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from processors.warehouse import Statement, WarehouseError, schema
+from processors.warehouse import Statement, WarehouseError, schema, statements
 from processors.warehouse.local import LocalWarehouse
 
 DAY_1, DAY_2 = dt.date(2025, 1, 14), dt.date(2025, 1, 15)
@@ -36,6 +36,47 @@ def test_create_schema_is_idempotent_and_creates_every_table(warehouse):
     assert warehouse.create_schema() == list(schema.all_tables())  # second time: no error
     for key in schema.all_tables():
         assert warehouse.table_row_count(key) == 0
+
+
+# player_prop_predictions as its DDL created it before feature_data_hash (a warehouse made then).
+PREDICTIONS_BEFORE_FEATURE_DATA_HASH = """
+CREATE TABLE `{{ project }}.{{ nba_predictions }}.player_prop_predictions` (
+  prediction_id STRING NOT NULL, system_id STRING NOT NULL, player_lookup STRING NOT NULL, game_date DATE NOT NULL,
+  game_id STRING, predicted_points NUMERIC(5, 1), confidence_score FLOAT64, recommendation STRING,
+  current_points_line NUMERIC(4, 1), line_margin NUMERIC(5, 1), batch_id STRING, feature_quality_score NUMERIC(5, 2),
+  is_active BOOL NOT NULL, created_at TIMESTAMP
+)"""
+
+
+def columns_of(warehouse, key: str) -> list[str]:
+    dataset, name = key.split(".")
+    rows = warehouse.query(Statement("t.sql", "SELECT column_name FROM duckdb_columns() "
+                                              "WHERE schema_name = @d AND table_name = @t ORDER BY column_index"),
+                           {"d": dataset, "t": name})
+    return [r["column_name"] for r in rows]
+
+
+def test_create_schema_migrates_a_table_made_from_an_older_ddl(settings):
+    predictions = "nba_predictions.player_prop_predictions"
+    with LocalWarehouse(settings) as wh:
+        wh.execute_script(wh.statement("ddl/create_dataset.sql", dataset="nba_predictions"))
+        wh.execute_script(statements.render("old_ddl.sql", PREDICTIONS_BEFORE_FEATURE_DATA_HASH,
+                                            wh.settings.identifiers))
+        wh.execute_script(Statement("t.sql", "INSERT INTO nba_predictions.player_prop_predictions (prediction_id, "
+                                             "system_id, player_lookup, game_date, predicted_points, is_active) "
+                                             "VALUES ('old', 's', 'p', DATE '2025-01-15', 21.5, TRUE)"))
+        assert "feature_data_hash" not in columns_of(wh, predictions)
+
+        wh.create_schema()
+        wh.create_schema()  # the migration is idempotent
+
+        assert columns_of(wh, predictions) == list(schema.table(predictions).columns)
+        kept = wh.query(Statement("t.sql", "SELECT * FROM nba_predictions.player_prop_predictions"))
+        assert [(r["prediction_id"], r["predicted_points"], r["is_active"], r["feature_data_hash"]) for r in kept] == [
+            ("old", Decimal("21.5"), True, None)]
+        wh.append_rows(predictions, [{"prediction_id": "new", "system_id": "s", "player_lookup": "p",
+                                      "game_date": DAY_2, "is_active": False, "feature_data_hash": "abc"}])
+        assert wh.table_row_count(predictions) == 2
 
 
 def test_replace_partition_replaces_that_date_only(warehouse):

@@ -3,6 +3,7 @@ e-mail when those connections exist. A failing channel never fails the task."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -100,6 +101,13 @@ class PipelineAlertNotifier(BaseNotifier):
                  message: str = "{{ exception }}"):
         super().__init__()
         self.severity, self.title, self.message = severity, title, message
+
+    def __call__(self, *args: Any) -> None:
+        # BaseNotifier renders its template fields in place: the one instance in default_args
+        # would repeat the first alert's text for every later failure. Render a copy each time.
+        fresh = copy.copy(self)
+        fresh.context = dict(self.context)
+        BaseNotifier.__call__(fresh, *args)
 
     def notify(self, context: Mapping[str, Any]) -> None:
         raise_alert(context, self.severity, self.title, str(self.message))

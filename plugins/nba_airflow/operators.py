@@ -15,10 +15,11 @@ from nba_airflow.notifiers import raise_alert
 from nba_airflow.params import InvalidParams, validate_params
 from nba_airflow.publishing import publisher_for
 from nba_airflow.settings import pipeline_settings
+from nba_airflow.staleness import alert_stale, stale_and_done
 from nba_airflow.warehouse import task_warehouse
 from processors.cli.output import format_table
 from processors.messaging import phase4_complete_message
-from processors.phase4 import DependencyMissing, ProcessorFailed, ValidationFailed, get_processor
+from processors.phase4 import DependencyMissing, ProcessorFailed, ValidationFailed, downstream_of, get_processor
 from processors.phase4.calendar import NoScheduleError, SeasonCalendar
 from processors.phase4.night import audit_dag_run
 
@@ -70,7 +71,10 @@ class Phase4ProcessorOperator(BaseOperator):
             except ProcessorFailed as exc:
                 self._log_result(exc.result)
                 raise
+            # Rerun alone (downstream not cleared)? Name the outputs it left stale.
+            stale = stale_and_done(context, warehouse, game_date, downstream_of(self.processor.name))
         self._log_result(result)
+        alert_stale(context, game_date, stale)
         for warning in result.warnings:
             raise_alert(context, "warning", f"{self.processor.name} {game_date}", warning)
         context["outlet_events"][table_asset(self.processor.output_table)].extra = {
@@ -128,6 +132,8 @@ class Phase4AuditOperator(BaseOperator):
             except NoScheduleError as exc:  # off-season: the processors skipped, nothing to audit
                 raise AirflowSkipException(str(exc)) from None
             statuses = audit_dag_run(warehouse, game_date, run_context(context))
+            stale = stale_and_done(context, warehouse, game_date)  # e.g. Phase 3 rewritten during the night
+        alert_stale(context, game_date, stale)
         log.info("Phase 4 for %s\n%s", game_date, format_table([{"processor": k, "status": v} for k, v in statuses.items()]))
         failed = [name for name, status in statuses.items() if status in ("failed", "upstream_failed")]
         if failed:

@@ -17,9 +17,11 @@ from nba_airflow.publishing import publisher_for
 from nba_airflow.settings import pipeline_settings
 from nba_airflow.warehouse import task_warehouse
 from processors.config import PipelineSettings
+from processors.input_gate import blocked_by_gate
 from processors.phase5.coordinator import (
     Coordinator,
     Phase5NotReady,
+    Plan,
     backup_deadline,
     check_readiness,
     pacific_time,
@@ -48,7 +50,7 @@ def coordinator_for(context: Mapping[str, Any], warehouse: Warehouse, settings: 
 class Phase5PlanOperator(BaseOperator):
     """First task of Phase 5 (runs whatever Phase 4's outcome): skips the whole group,
     with the reason logged and recorded, for backfills (predictions=auto), predictions=off,
-    off nights, the off-season and the early-season bootstrap."""
+    off nights, the off-season, the early-season bootstrap, and a night whose input gate failed."""
 
     ui_color = "#f0e4ff"
 
@@ -56,6 +58,9 @@ class Phase5PlanOperator(BaseOperator):
         game_date = night_of(context)
         with task_warehouse(context) as warehouse:
             plan = plan_night(warehouse, game_date, context["params"].get("predictions", "auto"), run_type(context))
+            blocked = blocked_by_gate(warehouse, game_date) if plan.run else None
+            if blocked:  # never predict from inputs the gate refused (features of an earlier run included)
+                plan = Plan(False, blocked)
             if not plan.run:
                 coordinator_for(context, warehouse, pipeline_settings()).record_skip(plan.reason)
                 raise AirflowSkipException(f"Phase 5 skipped for {game_date}: {plan.reason}")

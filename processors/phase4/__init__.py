@@ -28,7 +28,7 @@ UPSTREAM = {
                             "player_composite_factors", "player_daily_cache"),
 }
 
-__all__ = ["PROCESSOR_NAMES", "UPSTREAM", "DependencyMissing", "Phase4Processor", "ProcessorFailed",
+__all__ = ["PROCESSOR_NAMES", "UPSTREAM", "downstream_of", "DependencyMissing", "Phase4Processor", "ProcessorFailed",
            "ProcessorResult", "ValidationFailed", "get_processor"]
 
 
@@ -38,3 +38,12 @@ def get_processor(name: str) -> Phase4Processor:
         raise ValueError(f"unknown processor {name!r}; known: {', '.join(PROCESSOR_NAMES)}")
     module_name, class_name = _PROCESSORS[name].split(":")
     return getattr(import_module(module_name), class_name)()
+
+
+def downstream_of(name: str) -> tuple[str, ...]:
+    """Every processor that reads `name`'s output, directly or through another, in run order."""
+    found = {name}
+    for candidate in PROCESSOR_NAMES:  # run order: upstreams come first
+        if found.intersection(UPSTREAM[candidate]):
+            found.add(candidate)
+    return tuple(n for n in PROCESSOR_NAMES if n in found and n != name)

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from processors.phase4.calendar import SeasonCalendar
 from processors.phase4.inputs import input_row_count
+from processors.phase4.lineage import capture_lineage
 from processors.phase4.result import DependencyMissing, ProcessorFailed, ProcessorResult, ValidationFailed
 from processors.run_history import RunContext, RunRecord, record_run
 from processors.warehouse import Warehouse, WarehouseError
@@ -36,6 +37,13 @@ class Phase4Processor:
     duration_warning_seconds: ClassVar[int]
     quality_label: ClassVar[str]
     writes_during_bootstrap: ClassVar[bool] = False
+
+    @property
+    def upstream(self) -> tuple[str, ...]:
+        """The processors whose outputs this one reads."""
+        from processors.phase4 import UPSTREAM  # the package imports this module first
+
+        return UPSTREAM[self.name]
 
     # --- hooks a processor may override ---------------------------------------------
     def sql_file_for(self, calendar: SeasonCalendar) -> str:
@@ -110,6 +118,7 @@ class Phase4Processor:
         else:
             result.decision = "early_season" if calendar.is_early_season else "computed"
         stats: dict = {}
+        lineage: dict = {}
         write_started = time.perf_counter()
 
         def validate(row_count: int) -> None:
@@ -118,6 +127,8 @@ class Phase4Processor:
             problem = self.validation_problem(stats, calendar)
             if problem:
                 raise _Rejected(problem)
+            # Inside the transaction: the inputs exactly as the SELECT saw them.
+            lineage.update(capture_lineage(warehouse, calendar, self.upstream))
 
         try:
             warehouse.replace_partition(self.output_table, calendar.game_date, self.sql_file_for(calendar),
@@ -127,6 +138,7 @@ class Phase4Processor:
             result.status, result.decision, result.message = "failed", "validation_failed", str(exc)
             raise ValidationFailed(result) from None
         self._apply_stats(result, stats)
+        result.lineage = lineage
         if not result.rows_written:  # validation allowed an empty night: nothing to compute
             result.status, result.decision = "skipped", "no_eligible_rows"
             result.message = f"no rows to compute for {calendar.game_date}"

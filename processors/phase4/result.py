@@ -26,6 +26,8 @@ class ProcessorResult:
     warnings: list[str] = field(default_factory=list)
     message: str = ""
     run_id: str = ""
+    # What the committed output was computed from (processors.phase4.lineage); empty when nothing was written.
+    lineage: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ready_pct(self) -> float:

@@ -90,11 +90,12 @@ class PlayerSets:
     ready: int
     predicted: int
     eligible_predicted: int
-    ready_unpredicted: int
+    ready_unpredicted: int          # ready without a current active prediction (none, or outdated)
+    outdated: int                   # eligible whose active prediction was computed from a since-changed feature row
 
     @property
     def fully_complete(self) -> bool:
-        return self.eligible > 0 and self.eligible_predicted >= self.eligible
+        return self.eligible > 0 and self.eligible_predicted >= self.eligible and not self.outdated
 
     @property
     def coverage_pct(self) -> float:
@@ -113,15 +114,26 @@ def new_batch_id(game_date: dt.date, now: dt.datetime | None = None) -> str:
 
 def build_requests(warehouse: Warehouse, game_date: dt.date, min_minutes: int, batch_id: str,
                    include_predicted: bool = False, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Prediction request messages (fields per pipeline.md) for ready players not yet predicted."""
-    timestamp = (now or dt.datetime.now(dt.UTC)).isoformat()
-    rows = warehouse.query("phase5/prediction_requests.sql", {
+    """Prediction request messages (fields per pipeline.md, plus the feature row's data_hash) for
+    ready players without a current active prediction (none, or outdated)."""
+    rows = _request_rows(warehouse, game_date, min_minutes, include_predicted)
+    return _messages(rows, game_date, batch_id, now)
+
+
+def _request_rows(warehouse: Warehouse, game_date: dt.date, min_minutes: int,
+                  include_predicted: bool) -> list[dict[str, Any]]:
+    return warehouse.query("phase5/prediction_requests.sql", {
         "game_date": game_date, "min_minutes": min_minutes, "include_predicted": include_predicted})
+
+
+def _messages(rows: list[dict[str, Any]], game_date: dt.date, batch_id: str,
+              now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    timestamp = (now or dt.datetime.now(dt.UTC)).isoformat()
     return [{
         "player_lookup": r["player_lookup"], "game_date": game_date.isoformat(), "game_id": r["game_id"],
         "line_values": [float(r["line"])], "team_abbr": r["team_abbr"], "opponent_team_abbr": r["opponent_team_abbr"],
         "is_home": bool(r["is_home"]), "projected_minutes": r["projected_minutes"], "batch_id": batch_id,
-        "timestamp": timestamp,
+        "timestamp": timestamp, "feature_data_hash": r["feature_data_hash"],
     } for r in rows]
 
 
@@ -161,6 +173,7 @@ class StepResult:
     predicted_after: int = 0
     coverage_pct: float = 0.0
     gap_players: int = 0
+    outdated: int = 0             # outdated predictions: re-requested by a batch, still active at the status check
     message: str = ""
 
     def summary(self) -> dict[str, Any]:
@@ -206,7 +219,7 @@ class Coordinator:
 
     def retry(self, attempt: int) -> StepResult:
         sets = player_sets(self.warehouse, self.game_date, self.min_minutes)
-        if not sets.ready_unpredicted:
+        if not sets.ready_unpredicted:  # outdated predictions count as unpredicted: a retry supersedes them
             return self._record(StepResult(
                 step=f"retry_{attempt}", status="success", decision="complete", eligible=sets.eligible, ready=sets.ready,
                 predicted_before=sets.eligible_predicted, predicted_after=sets.eligible_predicted,
@@ -218,34 +231,39 @@ class Coordinator:
         met = sets.coverage_pct >= self.settings.sla_coverage_pct
         message = (f"{sets.eligible_predicted} of {sets.eligible} eligible players predicted "
                    f"({sets.coverage_pct:.1f} %, SLA {self.settings.sla_coverage_pct:.0f} %)")
+        if sets.outdated:
+            message += f"; {sets.outdated} of them outdated (their feature rows changed since)"
         if not met:
             self.alert("critical", "Predictions SLA missed", f"game_date {self.game_date}: {message}")
         return self._record(StepResult(
             step="status", status="success" if met else "failed", decision="sla_met" if met else "sla_missed",
             eligible=sets.eligible, ready=sets.ready, predicted_before=sets.eligible_predicted,
             predicted_after=sets.eligible_predicted, coverage_pct=sets.coverage_pct,
-            gap_players=sets.eligible - sets.eligible_predicted, message=message))
+            gap_players=sets.eligible - sets.eligible_predicted, outdated=sets.outdated, message=message))
 
     # --- internals -------------------------------------------------------------------
     def _batch(self, step: str, sets: PlayerSets, include_predicted: bool | None = None) -> StepResult:
         batch_id = new_batch_id(self.game_date)
         include = self.force if include_predicted is None else include_predicted
-        requests = build_requests(self.warehouse, self.game_date, self.min_minutes, batch_id, include_predicted=include)
+        rows = _request_rows(self.warehouse, self.game_date, self.min_minutes, include)
+        requests = _messages(rows, self.game_date, batch_id)
         if requests:
             self.publisher.publish(self.settings.topic_prediction_requests, requests, self.game_date)
             if self.worker is not None:
                 self.worker(requests, include)
         after = player_sets(self.warehouse, self.game_date, self.min_minutes)
-        # Eligible players left without a prediction or a request (with force the requests
-        # also cover predicted players, so only the unpredicted ones narrow the gap).
-        newly_requested = len(requests) if not include else sets.ready_unpredicted
+        # Eligible players left without a prediction or a request (requests for players who
+        # have an active prediction, outdated or forced, do not narrow the gap).
+        newly_requested = sum(1 for r in rows if not r["has_active_prediction"])
         gap = max(sets.eligible - sets.eligible_predicted - newly_requested, 0)
+        outdated = sum(1 for r in rows if r["outdated"])
+        re_requested = f"{outdated} outdated prediction{'s' * (outdated != 1)} re-requested; " if outdated else ""
         return self._record(StepResult(
             step=step, status="success", decision="requested" if requests else "nothing_to_request", batch_id=batch_id,
             requested=len(requests), eligible=sets.eligible, ready=sets.ready,
             predicted_before=sets.eligible_predicted, predicted_after=after.eligible_predicted,
-            coverage_pct=after.coverage_pct, gap_players=gap,
-            message=f"{len(requests)} prediction requests published ({after.eligible_predicted} of "
+            coverage_pct=after.coverage_pct, gap_players=gap, outdated=outdated,
+            message=f"{len(requests)} prediction requests published ({re_requested}{after.eligible_predicted} of "
                     f"{after.eligible} eligible players predicted)"))
 
     def _warn_on_gap(self, result: StepResult) -> None:

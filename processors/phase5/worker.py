@@ -15,6 +15,11 @@ The prediction, from the player's ml_feature_store_v2 row for the date:
   decimals: half from the feature quality, half from the sample size behind the features.
 Players without a feature row, with feature_quality_score below MIN_QUALITY, or
 not production ready are refused (nothing written) with the reason.
+
+Each prediction records the data_hash of the feature row it was computed from
+(feature_data_hash). When that row has changed since, the active prediction is
+outdated and the next request for the player supersedes it; an unchanged row is
+never predicted again (only replace_existing, the `force` param, replaces it).
 """
 
 from __future__ import annotations
@@ -44,9 +49,10 @@ _SQL = "phase5/worker"
 class WorkerResult:
     batch_id: str
     requested: int                 # requests received
-    predicted: int                 # new active predictions written
-    already_predicted: int         # skipped: an active prediction for (player, game_date, system) existed
+    predicted: int                 # new active predictions written (superseding ones included)
+    already_predicted: int         # kept: a current active prediction for (player, game_date, system) existed
     refused: dict[str, str]        # player_lookup -> reason
+    superseded: int = 0            # active predictions retired for a new one: outdated, or any with replace_existing
     run_id: str | None = None      # the processor_run_history row of this call (None when nothing was requested)
 
     @property
@@ -56,7 +62,7 @@ class WorkerResult:
     def summary(self) -> dict[str, Any]:
         return {
             "batch_id": self.batch_id, "system_id": SYSTEM_ID, "requested": self.requested,
-            "predicted": self.predicted, "already_predicted": self.already_predicted,
+            "predicted": self.predicted, "already_predicted": self.already_predicted, "superseded": self.superseded,
             "refused": len(self.refused), "refused_reasons": dict(sorted(self.refused.items())),
             "min_quality": MIN_QUALITY,
         }
@@ -67,24 +73,26 @@ def serve_requests(warehouse: Warehouse, game_date: dt.date, requests: list[dict
     """Predict for one batch of requests of one night; returns what was written, skipped and refused.
 
     Invalid requests raise ValueError before anything is written. By default a
-    player who already has an active prediction of this system for the date is
-    skipped; with replace_existing the old one is deactivated and the new one
-    inserted in the same transaction. A refused player is only refused: it is
-    not counted as already predicted, and with replace_existing an active
-    prediction it already has stays active (nothing replaces it). Two requests
-    for one player in a call are invalid. Every call with requests records one
-    processor_run_history row (failures included; a WarehouseError is re-raised
-    after the whole write rolled back)."""
+    player who already has a current active prediction of this system for the
+    date is skipped, and one whose active prediction is outdated (its feature
+    row's data_hash changed since) is superseded: the old one is deactivated and
+    the new one inserted in the same transaction. With replace_existing every
+    eligible player is replaced that way. A refused player is only refused: it
+    is not counted as already predicted, and an active prediction it already has
+    stays active (nothing replaces it). Two requests for one player in a call are
+    invalid. Every call with requests records one processor_run_history row
+    (failures included; a WarehouseError is re-raised after the whole write
+    rolled back)."""
     batch_id = validate_requests(game_date, requests)
     if not requests:
         return WorkerResult(batch_id="", requested=0, predicted=0, already_predicted=0, refused={})
     context = context or RunContext()
     started_at, clock = dt.datetime.now(dt.UTC), time.perf_counter()
-    params = _params(game_date, batch_id, requests)
+    params = _params(game_date, batch_id, requests, replace_existing)
     try:
         with warehouse.transaction():
             decisions = warehouse.query(_statement(warehouse, "classify_requests.sql"), params)
-            if replace_existing:
+            if any(r["writes"] and r["has_active"] for r in decisions):
                 warehouse.execute_script(_statement(warehouse, "deactivate_active.sql"), params)
             warehouse.execute_script(_statement(warehouse, "insert_predictions.sql"), params)
             doubled = warehouse.query(_statement(warehouse, "active_duplicates.sql"), params)
@@ -97,10 +105,11 @@ def serve_requests(warehouse: Warehouse, game_date: dt.date, requests: list[dict
         raise
 
     refused = {r["player_lookup"]: _reason(r) for r in decisions if r["decision"] != "eligible"}
-    eligible = [r for r in decisions if r["decision"] == "eligible"]
-    already = 0 if replace_existing else sum(1 for r in eligible if r["has_active"])
-    result = WorkerResult(batch_id=batch_id, requested=len(requests), predicted=len(eligible) - already,
-                          already_predicted=already, refused=refused)
+    written = [r for r in decisions if r["writes"]]
+    already = sum(1 for r in decisions if r["decision"] == "eligible" and not r["writes"])
+    result = WorkerResult(batch_id=batch_id, requested=len(requests), predicted=len(written),
+                          already_predicted=already, refused=refused,
+                          superseded=sum(1 for r in written if r["has_active"]))
     record = RunRecord(
         processor_name=SYSTEM_ID, data_date=game_date, phase=PHASE, status=result.status, started_at=started_at,
         duration_seconds=time.perf_counter() - clock, records_processed=result.requested,
@@ -109,8 +118,9 @@ def serve_requests(warehouse: Warehouse, game_date: dt.date, requests: list[dict
         summary={**result.summary(), "replace_existing": replace_existing}, output_table=OUTPUT_TABLE,
     )
     record_run(warehouse, record, context)
-    log.info("%s %s %s: %d requested, %d predicted, %d already predicted, %d refused", SYSTEM_ID, game_date,
-             batch_id, result.requested, result.predicted, already, len(refused))
+    log.info("%s %s %s: %d requested, %d predicted (%d superseding an active one), %d already predicted, "
+             "%d refused", SYSTEM_ID, game_date, batch_id, result.requested, result.predicted, result.superseded,
+             already, len(refused))
     return replace(result, run_id=record.run_id)
 
 
@@ -165,13 +175,14 @@ def _line(n: int, player: str, request: Mapping[str, Any]) -> float:
     return float(line)
 
 
-def _params(game_date: dt.date, batch_id: str, requests: list[dict]) -> dict[str, Any]:
+def _params(game_date: dt.date, batch_id: str, requests: list[dict], replace_existing: bool) -> dict[str, Any]:
     """The query parameters: the requests as parallel arrays (same order), plus the scalars."""
     return {
         "game_date": game_date,
         "system_id": SYSTEM_ID,
         "min_quality": MIN_QUALITY,
         "batch_id": batch_id,
+        "replace_existing": replace_existing,
         "players": [r["player_lookup"] for r in requests],
         "lines": [_line(n, r["player_lookup"], r) for n, r in enumerate(requests)],
         # BigQuery array parameters cannot hold NULL: '' stands for "no game_id" (NULLIF in the SQL).

@@ -120,12 +120,15 @@ class Warehouse(ABC):
 
     # --- shared operations ----------------------------------------------------
     def create_schema(self) -> list[str]:
-        """Create every dataset, table and view (idempotent); returns the table keys."""
+        """Create every dataset, table and view, bringing tables made from an older DDL up to
+        date with the migrations (idempotent); returns the table keys."""
         tables = schema.all_tables()
         for dataset in sorted({t.dataset for t in tables.values()}):
             self.execute_script(self.statement("ddl/create_dataset.sql", dataset=self.settings.datasets[dataset]))
         for table in tables.values():
             self.execute_script(self.statement(table.ddl_file))
+        for migration in schema.migration_files():  # before the views, which may read the new columns
+            self.execute_script(self.statement(migration))
         for view in schema.view_files():
             self.execute_script(self.statement(view))
         return list(tables)

@@ -141,6 +141,11 @@ def _correct(name: str, tree: exp.Expression) -> exp.Expression:
     for cast in _innermost_first(tree, exp.Cast):  # exp.TryCast too
         if cast.to.this in (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR) and not _is_string_literal(cast.this):
             cast.replace(_with_type(local_functions.CAST_TO_STRING, cast.copy(), cast.this))
+    for fingerprint in _innermost_first(tree, exp.FarmFingerprint):
+        # FarmHash has no DuckDB twin: hash() is as stable within one engine, and callers
+        # only compare fingerprints the same warehouse computed (phase3/fingerprint.sql).
+        values = [v.this if isinstance(v, exp.JSONFormat) else v for v in fingerprint.expressions]
+        fingerprint.replace(exp.Anonymous(this="HASH", expressions=[v.copy() for v in values]))
     for to_json in _innermost_first(tree, exp.JSONFormat):
         if to_json.expressions or to_json.args.get("options"):
             raise UnsupportedLocally(name, "TO_JSON_STRING(value, pretty_print) is not supported locally")

@@ -68,6 +68,14 @@ def view_files() -> list[str]:
             for path in sorted((DDL_ROOT / dataset / "views").glob("*.sql"))]
 
 
+def migration_files() -> list[str]:
+    """Changes to existing tables (include/sql/ddl/migrations/<NNN>_<what>.sql), in name order.
+
+    `CREATE TABLE IF NOT EXISTS` never alters a table made from an older DDL: each migration
+    brings such a table to the DDL's columns and must be idempotent (ADD COLUMN IF NOT EXISTS)."""
+    return [f"ddl/migrations/{path.name}" for path in sorted((DDL_ROOT / "migrations").glob("*.sql"))]
+
+
 @lru_cache(maxsize=1)
 def all_tables() -> dict[str, TableSchema]:
     """Every table of the platform, keyed `dataset.table`, in dataset order."""

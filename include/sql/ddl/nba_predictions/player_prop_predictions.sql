@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS `{{ project }}.{{ nba_predictions }}.player_prop_pred
   batch_id STRING,
   feature_quality_score NUMERIC(5, 2),
   is_active BOOL NOT NULL,
-  created_at TIMESTAMP
+  created_at TIMESTAMP,
+  feature_data_hash STRING            -- the ml_feature_store_v2 data_hash the prediction was computed from
 )
 PARTITION BY game_date
 CLUSTER BY system_id, player_lookup

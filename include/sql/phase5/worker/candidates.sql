@@ -1,7 +1,13 @@
 -- Fragment (not run on its own): one row per prediction request of a worker call,
--- joined to the player's feature row for @game_date, with the worker's decision
--- and the baseline prediction. classify_requests.sql, deactivate_active.sql and
--- insert_predictions.sql embed it (the `candidates` fragment), so the three agree.
+-- joined to the player's feature row for @game_date, with the worker's decision,
+-- the baseline prediction and whether the call writes it. classify_requests.sql,
+-- deactivate_active.sql and insert_predictions.sql embed it (the `candidates`
+-- fragment), so the three agree.
+--
+-- `writes`: an eligible player gets a new active prediction when it has none of this
+-- system for the date, when its active one is outdated (computed from a feature row
+-- whose data_hash has changed since), or always with @replace_existing (force). An
+-- active prediction without a feature_data_hash (lineage unknown) is never outdated.
 --
 -- The requests arrive as parallel arrays (@players, @lines, @game_ids), zipped
 -- on their offsets by joining one UNNEST ... WITH OFFSET per array. @game_ids holds ''
@@ -26,14 +32,19 @@ requests AS (
 ),
 feature_rows AS (
   -- The key is (player_lookup, game_date); the latest row wins should a rerun have left two.
-  SELECT player_lookup, game_id, features, feature_quality_score, is_production_ready, actual_games_count
+  SELECT player_lookup, game_id, features, feature_quality_score, is_production_ready, actual_games_count, data_hash
   FROM `{{ project }}.{{ nba_predictions }}.ml_feature_store_v2`
   WHERE game_date = @game_date AND player_lookup IN UNNEST(@players)
   QUALIFY ROW_NUMBER() OVER (PARTITION BY player_lookup ORDER BY processed_at DESC) = 1
 ),
 earlier_predictions AS (
-  -- This system's predictions of the requested players for the date, active or not.
-  SELECT player_lookup, COUNT(*) AS prediction_count, COUNTIF(is_active) > 0 AS has_active
+  -- This system's predictions of the requested players for the date, active or not,
+  -- and the feature_data_hash of the active one (at most one is active).
+  SELECT
+    player_lookup,
+    COUNT(*) AS prediction_count,
+    COUNTIF(is_active) > 0 AS has_active,
+    MAX(IF(is_active, feature_data_hash, NULL)) AS active_feature_data_hash
   FROM `{{ project }}.{{ nba_predictions }}.player_prop_predictions`
   WHERE game_date = @game_date AND system_id = @system_id AND player_lookup IN UNNEST(@players)
   GROUP BY player_lookup
@@ -47,6 +58,7 @@ joined AS (
     f.feature_quality_score,
     f.is_production_ready,
     f.actual_games_count,
+    f.data_hash AS feature_data_hash,
     f.features[SAFE_OFFSET(0)] AS points_avg_last_5,
     f.features[SAFE_OFFSET(1)] AS points_avg_last_10,
     f.features[SAFE_OFFSET(2)] AS points_avg_season,
@@ -55,7 +67,8 @@ joined AS (
     f.features[SAFE_OFFSET(7)] AS pace_score,
     f.features[SAFE_OFFSET(8)] AS usage_spike_score,
     COALESCE(e.prediction_count, 0) AS prediction_count,
-    COALESCE(e.has_active, FALSE) AS has_active
+    COALESCE(e.has_active, FALSE) AS has_active,
+    e.active_feature_data_hash
   FROM requests AS r
   LEFT JOIN feature_rows AS f ON f.player_lookup = r.player_lookup
   LEFT JOIN earlier_predictions AS e ON e.player_lookup = r.player_lookup
@@ -73,6 +86,8 @@ decided AS (
         OR usage_spike_score IS NULL THEN 'features_incomplete'
       ELSE 'eligible'
     END AS decision,
+    has_active AND active_feature_data_hash IS NOT NULL AND feature_data_hash IS NOT NULL
+      AND active_feature_data_hash != feature_data_hash AS outdated,
     -- Blend plus composite adjustment, in FLOAT64; the cast to NUMERIC (9 decimals)
     -- drops float noise so the rounding to 0.1 below is exact (half away from zero).
     ROUND(CAST(
@@ -85,7 +100,8 @@ decided AS (
 predicted AS (
   SELECT
     *,
-    CASE WHEN raw_points < 0 THEN 0 ELSE raw_points END AS predicted_points
+    CASE WHEN raw_points < 0 THEN 0 ELSE raw_points END AS predicted_points,
+    decision = 'eligible' AND (NOT has_active OR outdated OR @replace_existing) AS writes
   FROM decided
 )
 SELECT
@@ -93,7 +109,10 @@ SELECT
   game_id,
   decision,
   has_active,
+  outdated,
+  writes,
   prediction_count,
+  feature_data_hash,
   feature_quality_score,
   actual_games_count,
   predicted_points,

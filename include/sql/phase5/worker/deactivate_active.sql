@@ -1,6 +1,6 @@
--- replace_existing: retire the active predictions of this system for the date of
--- the requested players that get a new one (eligible). Runs in the same
--- transaction as insert_predictions.sql, so the table never shows zero or two
+-- Retire the active prediction of this system for the date of every requested
+-- player that gets a new one (`writes`: outdated, or @replace_existing). Runs in the
+-- same transaction as insert_predictions.sql, so the table never shows zero or two
 -- active rows for a player.
 UPDATE `{{ project }}.{{ nba_predictions }}.player_prop_predictions`
 SET is_active = FALSE
@@ -12,5 +12,5 @@ WHERE game_date = @game_date
     FROM (
 {{ candidates }}
     ) AS c
-    WHERE decision = 'eligible'
+    WHERE writes
   )
