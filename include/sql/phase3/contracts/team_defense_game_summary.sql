@@ -1,6 +1,7 @@
 -- Input contract of nba_analytics.team_defense_game_summary for one night (@game_date,
 -- @season_year): the season's rows before the night, which P1 reads. One row per
 -- broken rule (rule, description, violations, example_keys); no rows: the contract holds.
+-- One pass flags every row; keys are built only for the (normally no) broken ones.
 WITH checked AS (
   SELECT *
   FROM `{{ project }}.{{ nba_analytics }}.team_defense_game_summary`
@@ -11,57 +12,66 @@ team_games AS (
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date < @game_date
 ),
-keyed AS (
+flagged AS (
+  SELECT
+    checked.defending_team_abbr,
+    checked.game_id,
+    IFNULL(checked.defending_team_abbr, '') = '' OR IFNULL(checked.game_id, '') = ''
+      OR IFNULL(checked.opponent_team_abbr, '') = '' AS empty_key,
+    IFNULL(LEAST(points_allowed, opp_fg_attempts, opp_fg_makes, opp_three_pt_attempts, opp_three_pt_makes,
+                 opp_ft_attempts, opp_ft_makes, opp_paint_attempts, opp_paint_makes, opp_mid_range_attempts,
+                 opp_mid_range_makes) < 0, FALSE) AS negative_stat,
+    IFNULL(opp_fg_makes > opp_fg_attempts OR opp_three_pt_makes > opp_three_pt_attempts
+           OR opp_ft_makes > opp_ft_attempts OR opp_paint_makes > opp_paint_attempts
+           OR opp_mid_range_makes > opp_mid_range_attempts, FALSE) AS makes_above_attempts,
+    IFNULL(opp_paint_attempts + opp_mid_range_attempts + opp_three_pt_attempts != opp_fg_attempts
+           OR opp_paint_makes + opp_mid_range_makes + opp_three_pt_makes != opp_fg_makes, FALSE)
+      AS zone_sum_mismatch,
+    games.game_id IS NULL AS not_on_schedule
+  FROM checked
+  LEFT JOIN team_games AS games
+    ON games.game_id = checked.game_id AND games.game_date = checked.game_date
+    AND games.team_abbr = checked.defending_team_abbr AND games.opponent_team_abbr = checked.opponent_team_abbr
+),
+broken AS (
   SELECT
     *,
     -- the key as it reads in a report: '' for an empty value, NULL for a missing one
     CONCAT(
       COALESCE(NULLIF(defending_team_abbr, ''), IF(defending_team_abbr = '', "''", 'NULL')),
       ' ', COALESCE(NULLIF(game_id, ''), IF(game_id = '', "''", 'NULL'))) AS example_key
-  FROM checked
+  FROM flagged
+  WHERE empty_key OR negative_stat OR makes_above_attempts OR zone_sum_mismatch OR not_on_schedule
 ),
 violations AS (
   SELECT 'duplicate_key' AS rule, 'more than one row per (defending_team_abbr, game_id)' AS description,
-    ANY_VALUE(example_key) AS example_key
-  FROM keyed
+    CONCAT(IFNULL(defending_team_abbr, 'NULL'), ' ', IFNULL(game_id, 'NULL')) AS example_key
+  FROM checked
   GROUP BY defending_team_abbr, game_id
   HAVING COUNT(*) > 1
   UNION ALL
   SELECT 'empty_key', 'defending_team_abbr, game_id or opponent_team_abbr NULL or empty', example_key
-  FROM keyed
-  WHERE IFNULL(defending_team_abbr, '') = '' OR IFNULL(game_id, '') = '' OR IFNULL(opponent_team_abbr, '') = ''
+  FROM broken WHERE empty_key
   UNION ALL
   SELECT 'negative_stat', 'a counting stat below 0', example_key
-  FROM keyed
-  WHERE LEAST(points_allowed, opp_fg_attempts, opp_fg_makes, opp_three_pt_attempts, opp_three_pt_makes,
-              opp_ft_attempts, opp_ft_makes, opp_paint_attempts, opp_paint_makes, opp_mid_range_attempts,
-              opp_mid_range_makes) < 0
+  FROM broken WHERE negative_stat
   UNION ALL
   SELECT 'makes_above_attempts', 'opponent makes > attempts (field goals, threes, free throws, paint or mid-range)',
     example_key
-  FROM keyed
-  WHERE opp_fg_makes > opp_fg_attempts OR opp_three_pt_makes > opp_three_pt_attempts
-    OR opp_ft_makes > opp_ft_attempts OR opp_paint_makes > opp_paint_attempts
-    OR opp_mid_range_makes > opp_mid_range_attempts
+  FROM broken WHERE makes_above_attempts
   UNION ALL
   SELECT 'zone_sum_mismatch', 'opponent paint + mid_range + three_pt differs from fg (attempts or makes)',
     example_key
-  FROM keyed
-  WHERE opp_paint_attempts + opp_mid_range_attempts + opp_three_pt_attempts != opp_fg_attempts
-    OR opp_paint_makes + opp_mid_range_makes + opp_three_pt_makes != opp_fg_makes
+  FROM broken WHERE zone_sum_mismatch
   UNION ALL
   SELECT 'not_on_schedule', 'no scheduled game with this game_id, date, team and opponent', example_key
-  FROM keyed
-  WHERE NOT EXISTS (
-    SELECT 1 FROM team_games AS g
-    WHERE g.game_id = keyed.game_id AND g.game_date = keyed.game_date
-      AND g.team_abbr = keyed.defending_team_abbr AND g.opponent_team_abbr = keyed.opponent_team_abbr)
+  FROM broken WHERE not_on_schedule
   UNION ALL
   SELECT 'final_game_missing', 'a final game of the season with no row for one of its teams',
-    CONCAT(g.team_abbr, ' ', g.game_id)
-  FROM team_games AS g
-  WHERE g.game_status = 3
-    AND NOT EXISTS (
-      SELECT 1 FROM checked WHERE checked.game_id = g.game_id AND checked.defending_team_abbr = g.team_abbr)
+    CONCAT(games.team_abbr, ' ', games.game_id)
+  FROM team_games AS games
+  LEFT JOIN (SELECT DISTINCT game_id, defending_team_abbr FROM checked) AS landed
+    ON landed.game_id = games.game_id AND landed.defending_team_abbr = games.team_abbr
+  WHERE games.game_status = 3 AND landed.game_id IS NULL
 )
 {{ include phase3/contracts/shared/violation_report.sql }}

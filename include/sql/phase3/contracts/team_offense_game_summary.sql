@@ -2,6 +2,7 @@
 -- @season_year): the season's rows before the night, which P4 and P5 read (pace,
 -- offensive rating, wins). One row per broken rule (rule, description, violations,
 -- example_keys); no rows: the contract holds.
+-- One pass flags every row; keys are built only for the (normally no) broken ones.
 WITH checked AS (
   SELECT *
   FROM `{{ project }}.{{ nba_analytics }}.team_offense_game_summary`
@@ -12,50 +13,60 @@ team_games AS (
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date < @game_date
 ),
-keyed AS (
+flagged AS (
+  SELECT
+    checked.team_abbr,
+    checked.game_id,
+    IFNULL(checked.team_abbr, '') = '' OR IFNULL(checked.game_id, '') = ''
+      OR IFNULL(checked.opponent_team_abbr, '') = '' AS empty_key,
+    IFNULL(LEAST(points_scored, fg_attempts, fg_makes, three_pt_attempts, three_pt_makes, ft_attempts, ft_makes,
+                 offensive_rebounds, turnovers, assists) < 0, FALSE) AS negative_stat,
+    IFNULL(fg_makes > fg_attempts OR three_pt_makes > three_pt_attempts OR ft_makes > ft_attempts, FALSE)
+      AS makes_above_attempts,
+    IFNULL(possessions <= 0 OR game_minutes <= 0, FALSE) AS possessions_not_positive,
+    games.game_id IS NULL AS not_on_schedule
+  FROM checked
+  LEFT JOIN team_games AS games
+    ON games.game_id = checked.game_id AND games.game_date = checked.game_date
+    AND games.team_abbr = checked.team_abbr AND games.opponent_team_abbr = checked.opponent_team_abbr
+),
+broken AS (
   SELECT
     *,
     -- the key as it reads in a report: '' for an empty value, NULL for a missing one
     CONCAT(
       COALESCE(NULLIF(team_abbr, ''), IF(team_abbr = '', "''", 'NULL')),
       ' ', COALESCE(NULLIF(game_id, ''), IF(game_id = '', "''", 'NULL'))) AS example_key
-  FROM checked
+  FROM flagged
+  WHERE empty_key OR negative_stat OR makes_above_attempts OR possessions_not_positive OR not_on_schedule
 ),
 violations AS (
   SELECT 'duplicate_key' AS rule, 'more than one row per (team_abbr, game_id)' AS description,
-    ANY_VALUE(example_key) AS example_key
-  FROM keyed
+    CONCAT(IFNULL(team_abbr, 'NULL'), ' ', IFNULL(game_id, 'NULL')) AS example_key
+  FROM checked
   GROUP BY team_abbr, game_id
   HAVING COUNT(*) > 1
   UNION ALL
   SELECT 'empty_key', 'team_abbr, game_id or opponent_team_abbr NULL or empty', example_key
-  FROM keyed
-  WHERE IFNULL(team_abbr, '') = '' OR IFNULL(game_id, '') = '' OR IFNULL(opponent_team_abbr, '') = ''
+  FROM broken WHERE empty_key
   UNION ALL
   SELECT 'negative_stat', 'a counting stat below 0', example_key
-  FROM keyed
-  WHERE LEAST(points_scored, fg_attempts, fg_makes, three_pt_attempts, three_pt_makes, ft_attempts, ft_makes,
-              offensive_rebounds, turnovers, assists) < 0
+  FROM broken WHERE negative_stat
   UNION ALL
   SELECT 'makes_above_attempts', 'makes > attempts (field goals, threes or free throws)', example_key
-  FROM keyed
-  WHERE fg_makes > fg_attempts OR three_pt_makes > three_pt_attempts OR ft_makes > ft_attempts
+  FROM broken WHERE makes_above_attempts
   UNION ALL
   SELECT 'possessions_not_positive', 'possessions or game_minutes not above 0', example_key
-  FROM keyed
-  WHERE possessions <= 0 OR game_minutes <= 0
+  FROM broken WHERE possessions_not_positive
   UNION ALL
   SELECT 'not_on_schedule', 'no scheduled game with this game_id, date, team and opponent', example_key
-  FROM keyed
-  WHERE NOT EXISTS (
-    SELECT 1 FROM team_games AS g
-    WHERE g.game_id = keyed.game_id AND g.game_date = keyed.game_date
-      AND g.team_abbr = keyed.team_abbr AND g.opponent_team_abbr = keyed.opponent_team_abbr)
+  FROM broken WHERE not_on_schedule
   UNION ALL
   SELECT 'final_game_missing', 'a final game of the season with no row for one of its teams',
-    CONCAT(g.team_abbr, ' ', g.game_id)
-  FROM team_games AS g
-  WHERE g.game_status = 3
-    AND NOT EXISTS (SELECT 1 FROM checked WHERE checked.game_id = g.game_id AND checked.team_abbr = g.team_abbr)
+    CONCAT(games.team_abbr, ' ', games.game_id)
+  FROM team_games AS games
+  LEFT JOIN (SELECT DISTINCT game_id, team_abbr FROM checked) AS landed
+    ON landed.game_id = games.game_id AND landed.team_abbr = games.team_abbr
+  WHERE games.game_status = 3 AND landed.game_id IS NULL
 )
 {{ include phase3/contracts/shared/violation_report.sql }}
