@@ -102,7 +102,7 @@ bench-dag: sample-season airflow-db
 	$(BIN)/python -m benchmarks.dag_test_benchmark --night $(NIGHT)
 
 test: venv lint compose-validator browser
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 # Every statement analyzed by Google's ZetaSQL, every query checked against its reference evaluator.
 googlesql: venv

@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from processors.phase3_contracts import INPUT_CHECK_MODES, ContractReport, check_input_contracts, phase3_fingerprint
+from processors.phase3_contracts import INPUT_CHECK_MODES, ContractReport, check_input_contracts, phase3_fingerprints
 from processors.phase3_readiness import check_phase3
 from processors.phase4.calendar import SeasonCalendar
 from processors.run_history import RunContext, RunRecord, latest_run, record_run
@@ -65,10 +65,10 @@ def gate_night(warehouse: Warehouse, game_date: dt.date, mode: str = "enforce",
         raise ValueError(f"input checks mode must be one of {', '.join(INPUT_CHECK_MODES)}, got {mode!r}")
     calendar = SeasonCalendar.load(warehouse, game_date)
     started_at, clock = dt.datetime.now(dt.UTC), time.perf_counter()
-    report = fingerprint = None
+    report = fingerprints = None
     if mode != "off":
         report = check_input_contracts(warehouse, game_date, calendar.season_year)
-        fingerprint = phase3_fingerprint(warehouse, game_date, calendar.season_year)
+        fingerprints = phase3_fingerprints(warehouse, game_date, calendar.season_year)
     if report is None:
         status, decision = "skipped", "input_checks_off"
     elif report.holds:
@@ -87,7 +87,7 @@ def gate_night(warehouse: Warehouse, game_date: dt.date, mode: str = "enforce",
         errors=[v.line for v in violations] if status == "failed" else [],
         warnings=[v.line for v in violations] if status == "partial" else [],
         summary={"decision": decision, "input_checks": mode, "waived": outcome.waived, "message": outcome.message,
-                 "phase3_fingerprint": fingerprint,
+                 "phase3_fingerprints": fingerprints,
                  "violations": [{"table": v.table, "rule": v.rule, "count": v.count,
                                  "example_keys": list(v.example_keys)} for v in violations]},
     )

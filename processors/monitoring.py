@@ -8,11 +8,14 @@ warehouse layer and renders the printable report of one night.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from processors.cli.output import format_table
-from processors.phase3_contracts import phase3_fingerprint
+from processors.input_gate import GATE
+from processors.phase3_contracts import phase3_fingerprints
 from processors.phase4.calendar import NoScheduleError, SeasonCalendar
+from processors.run_history import latest_run
 from processors.warehouse import Warehouse
 
 PHASE4_STATUS_SQL = "monitoring/phase4_status.sql"
@@ -32,16 +35,17 @@ def phase4_status(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, An
     runs = number of runs for the date (0 when never run); stale (the output was computed
     from an upstream output or Phase 3 inputs rewritten since) and stale_reason."""
     return warehouse.query(PHASE4_STATUS_SQL, {"game_date": game_date,
-                                               "phase3_fingerprint": current_phase3_fingerprint(warehouse, game_date)})
+                                               "phase3_fingerprints": current_phase3_fingerprints(warehouse, game_date)})
 
 
-def current_phase3_fingerprint(warehouse: Warehouse, game_date: dt.date) -> str:
-    """The night's Phase 3 fingerprint now; '' for a date outside every season (nothing to compare)."""
+def current_phase3_fingerprints(warehouse: Warehouse, game_date: dt.date) -> str:
+    """The night's Phase 3 fingerprints now, as a JSON object (table -> fingerprint);
+    '{}' for a date outside every season (nothing to compare)."""
     try:
         calendar = SeasonCalendar.load(warehouse, game_date)
     except NoScheduleError:
-        return ""
-    return phase3_fingerprint(warehouse, game_date, calendar.season_year)
+        return "{}"
+    return json.dumps(phase3_fingerprints(warehouse, game_date, calendar.season_year), sort_keys=True)
 
 
 def stale_outputs(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any]]:
@@ -53,8 +57,12 @@ def stale_outputs(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, An
 def stale_message(game_date: dt.date, stale: list[dict[str, Any]]) -> str:
     """One line per stale output, and what to recompute."""
     lines = [f"{s['processor_name']} for {game_date} is stale: {s['stale_reason']}" for s in stale]
-    lines.append("recompute: clear the rewritten upstream with its downstream (Airflow), or run "
-                 f"`make phase4 DATE={game_date}`")
+    if any("Phase 3" in s["stale_reason"] for s in stale):  # the inputs changed: check them again too
+        lines.append("recompute: clear phase3_readiness.check_input_contracts with its downstream (Airflow), "
+                     f"or run `make phase4 DATE={game_date}`")
+    else:
+        lines.append("recompute: clear the rewritten upstream task with its downstream (Airflow), or run "
+                     f"`make phase4 DATE={game_date}`")
     return "\n".join(lines)
 
 
@@ -85,6 +93,15 @@ def night_alerts(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, Any
 
 
 # --- the printable report ---------------------------------------------------------
+
+def input_gate_section(warehouse: Warehouse, game_date: dt.date) -> str:
+    """The night's latest input gate: its status and message (one line per broken rule); empty if none ran."""
+    gate = latest_run(warehouse, GATE, game_date)
+    if gate is None:
+        return ""
+    message = (gate["summary"] or {}).get("message") or ""
+    return f"Input contracts: {gate['status']} — {message}".rstrip(" —")
+
 
 def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
     rows = [{
@@ -136,6 +153,7 @@ def render_night_status(warehouse: Warehouse, game_date: dt.date) -> str:
     """The night's printable status report: Phase 4 per processor, Phase 5, alerts."""
     sections = [
         f"Night of game_date {game_date.isoformat()}",
+        input_gate_section(warehouse, game_date),
         phase4_section(warehouse, game_date),
         phase5_section(warehouse, game_date),
         alerts_section(warehouse, game_date),

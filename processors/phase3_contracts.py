@@ -75,9 +75,9 @@ def check_input_contracts(warehouse: Warehouse, game_date: dt.date, season_year:
     return ContractReport(game_date=game_date, violations=tuple(violations))
 
 
-def phase3_fingerprint(warehouse: Warehouse, game_date: dt.date, season_year: int) -> str:
-    """A short digest of everything the night reads from Phase 3 and the schedule.
-    Engine-specific: compare it only with fingerprints the same warehouse computed."""
+def phase3_fingerprints(warehouse: Warehouse, game_date: dt.date, season_year: int) -> dict[str, str]:
+    """table -> a short digest of what the night reads from it (row count and row hashes).
+    Engine-specific: compare one only with fingerprints the same warehouse computed."""
     rows = warehouse.query("phase3/fingerprint.sql", {"game_date": game_date, "season_year": season_year})
-    text = ";".join(f"{r['table_name']}:{r['row_count']}:{r['row_hash']}" for r in rows)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return {r["table_name"]: hashlib.sha256(f"{r['row_count']}:{r['row_hash']}".encode()).hexdigest()[:16]
+            for r in rows}

@@ -330,7 +330,7 @@ def worker_safety_check_finds_a_duplicate(wh: LocalWarehouse, night) -> None:
 def stale_outputs_and_broken_contracts(wh: LocalWarehouse, night) -> None:
     """Healthy nights answer nothing stale and no broken rule: rewrite P2 alone, then break one
     rule of every contract, so both engines have rows to agree on."""
-    from processors.monitoring import PHASE4_STATUS_SQL, current_phase3_fingerprint
+    from processors.monitoring import PHASE4_STATUS_SQL, current_phase3_fingerprints
     from processors.phase3_contracts import CONTRACT_TABLES
     from processors.phase4.calendar import SeasonCalendar
     from processors.phase4.lineage import OUTPUT_RUNS_SQL
@@ -338,7 +338,7 @@ def stale_outputs_and_broken_contracts(wh: LocalWarehouse, night) -> None:
 
     def status() -> list[dict]:
         return wh.query(PHASE4_STATUS_SQL, {"game_date": night,
-                                            "phase3_fingerprint": current_phase3_fingerprint(wh, night)},
+                                            "phase3_fingerprints": current_phase3_fingerprints(wh, night)},
                         compared=True)
 
     assert wh.query(OUTPUT_RUNS_SQL, {"game_date": night}, compared=True)  # P1 of a night reads it empty
@@ -371,7 +371,7 @@ def stale_outputs_and_broken_contracts(wh: LocalWarehouse, night) -> None:
     params = {"game_date": night, "season_year": season_year}
     for _, table in CONTRACT_TABLES:
         assert wh.query(f"phase3/contracts/{table}.sql", params, compared=True), f"{table}: no rule broken"
-    assert any("Phase 3 inputs changed" in (row["stale_reason"] or "") for row in status())
+    assert any("Phase 3 player_game_summary changed" in (row["stale_reason"] or "") for row in status())
 
 
 def bigquery_transaction_statements() -> list[Execution]:

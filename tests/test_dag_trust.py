@@ -71,8 +71,10 @@ def test_broken_contract_stops_the_night_before_anything_is_written(nightly_dag,
 
 def test_waived_checks_compute_the_night_and_the_run_history_says_so(nightly_dag, night_warehouse):
     duplicate_a_box_score(night_warehouse)
-    dag_run, states = run_dag(nightly_dag, NIGHT, {"input_checks": "warn", "predictions": "off"})
-    assert states[CONTRACTS_TASK] == "success" and {states[t] for t in PROCESSOR_TASKS} == {"success"}
+    # Only the gate runs (the processors computing on waived inputs: tests/test_input_contracts.py).
+    dag_run, states = run_dag(nightly_dag, NIGHT, {"input_checks": "warn", "predictions": "off"},
+                              mark_success_pattern=r"phase4.*|phase5\..*|publish_phase4_complete")
+    assert states[CONTRACTS_TASK] == "success" and str(dag_run.state) in ("success", "DagRunState.SUCCESS")
     gate = gate_row(night_warehouse)
     assert gate["status"] == "partial" and gate["summary"]["waived"] is True
     assert gate["summary"]["input_checks"] == "warn"
@@ -97,9 +99,9 @@ def test_a_recomputed_upstream_shows_its_stale_downstream_and_a_full_rerun_fixes
     with LocalWarehouse(WarehouseSettings(local_path=night_warehouse)) as wh:
         stale = {r["processor_name"]: r["stale_reason"] for r in phase4_status(wh, NIGHT)}
     assert stale["player_shot_zone_analysis"] is None  # recomputed on the corrected inputs
-    assert stale["team_defense_zone_analysis"] == "Phase 3 inputs changed since it was computed"
+    assert stale["team_defense_zone_analysis"] is None  # it does not read player box scores
     for downstream in ("player_composite_factors", "player_daily_cache", "ml_feature_store_v2"):
-        assert stale[downstream] == "Phase 3 inputs changed since it was computed; " \
+        assert stale[downstream] == "Phase 3 player_game_summary changed since it was computed; " \
                                     "player_shot_zone_analysis rewritten after it"
 
     run_dag(nightly_dag, NIGHT)  # everything again, as clearing P2 with its downstream does

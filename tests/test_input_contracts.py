@@ -12,8 +12,9 @@ from airflow_fixtures import phase4_counts, select
 from processors.cli import phase4 as phase4_cli
 from processors.config import WarehouseSettings
 from processors.input_gate import GATE, InputContractsBroken, blocked_by_gate, gate_night
-from processors.monitoring import phase4_status
+from processors.monitoring import phase4_status, render_night_status
 from processors.phase3_contracts import CONTRACT_TABLES, Violation, check_input_contracts
+from processors.phase4 import get_processor
 from processors.warehouse import Statement
 from processors.warehouse.local import LocalWarehouse
 
@@ -121,6 +122,8 @@ def test_bad_input_stops_the_night_naming_the_rule(corrupt, night_warehouse, cap
     assert gate["summary"]["input_checks"] == "enforce" and gate["summary"]["waived"] is False
     with LocalWarehouse(WarehouseSettings(local_path=night_warehouse)) as wh:
         assert "input contracts" in blocked_by_gate(wh, NIGHT)  # Phase 5 will not predict this night
+        status = render_night_status(wh, NIGHT)  # make status
+    assert "Input contracts: failed — Phase 3 inputs of 2025-01-15 break" in status and expected in status
 
 
 def test_an_operator_waives_the_checks_and_the_history_says_so(night_warehouse, capsys):
@@ -190,10 +193,10 @@ def test_a_processor_rerun_alone_leaves_its_downstream_stale_until_recomputed(ni
     err = capsys.readouterr().err
     stale = stale_of(night_warehouse)
     assert stale["player_shot_zone_analysis"] is None  # recomputed on the corrected inputs
-    assert stale["team_defense_zone_analysis"] == "Phase 3 inputs changed since it was computed"
+    assert stale["team_defense_zone_analysis"] is None  # it does not read player box scores
     for downstream in ("player_composite_factors", "player_daily_cache", "ml_feature_store_v2"):
-        assert "player_shot_zone_analysis rewritten after it" in stale[downstream]
-        assert "Phase 3 inputs changed since it was computed" in stale[downstream]
+        assert stale[downstream] == "Phase 3 player_game_summary changed since it was computed; " \
+                                    "player_shot_zone_analysis rewritten after it"
         assert f"{downstream} for {night} is stale" in err
     alerts = select(night_warehouse, "SELECT severity, title, message FROM nba_reference.pipeline_alerts "
                                      "WHERE game_date = @d", d=NIGHT)
@@ -208,10 +211,44 @@ def test_outputs_record_what_they_were_computed_from(night_warehouse):
                                    "WHERE data_date = @d AND phase = 'phase4'", d=NIGHT)
     run_ids = {r["processor_name"]: r["run_id"] for r in rows}
     lineage = {r["processor_name"]: r["summary"]["lineage"] for r in rows}
-    assert len({lin["phase3_fingerprint"] for lin in lineage.values()}) == 1
+    for name, recorded in lineage.items():
+        assert set(recorded["phase3_fingerprints"]) == set(get_processor(name).phase3_inputs)
+    assert len({lin["phase3_fingerprints"]["nbac_schedule"] for lin in lineage.values()}) == 1
     assert lineage["player_daily_cache"]["upstream_runs"] == {
         "player_shot_zone_analysis": run_ids["player_shot_zone_analysis"]}
     assert lineage["ml_feature_store_v2"]["upstream_runs"] == {
         name: run_ids[name] for name in ("team_defense_zone_analysis", "player_shot_zone_analysis",
                                          "player_composite_factors", "player_daily_cache")}
     assert lineage["team_defense_zone_analysis"]["upstream_runs"] == {}
+
+
+def test_each_processor_declares_the_phase3_tables_its_sql_reads():
+    """Lineage follows the declared inputs: a table read but not declared would never make it stale."""
+    import re
+
+    from processors.config import SQL_ROOT
+    from processors.phase4 import PROCESSOR_NAMES
+    from processors.warehouse.statements import _with_includes
+
+    for name in PROCESSOR_NAMES:
+        files = [f"phase4/{name}.sql"] + (["phase4/ml_feature_store_v2_placeholders.sql"]
+                                          if name == "ml_feature_store_v2" else [])
+        read = set()
+        for file in files:
+            text = _with_includes(file, (SQL_ROOT / file).read_text(), SQL_ROOT)
+            read |= set(re.findall(r"\{\{ nba_analytics \}\}\.(\w+)", text))
+        assert read | {"nbac_schedule"} == set(get_processor(name).phase3_inputs), name
+
+
+def test_the_status_sql_knows_the_processor_graph():
+    """monitoring/phase4_status.sql spells out each processor's upstreams (BigQuery has no
+    parameter for a map): they must be the DAG's."""
+    import re
+
+    from processors.config import SQL_ROOT
+    from processors.phase4 import UPSTREAM
+
+    text = (SQL_ROOT / "monitoring/phase4_status.sql").read_text()
+    declared = {name: tuple(re.findall(r"'(\w+)'", upstream)) for name, upstream in re.findall(
+        r"'(\w+)' AS processor_name,\s*(CAST\(\[\] AS ARRAY<STRING>\)|\[[^\]]*\]) AS upstream", text)}
+    assert declared == UPSTREAM

@@ -4,6 +4,7 @@ e-mail when those connections exist. A failing channel never fails the task."""
 from __future__ import annotations
 
 import copy
+import html
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -45,7 +46,8 @@ def _send_email(alert: Alert, settings: PipelineSettings) -> bool:
 
     with SmtpHook(smtp_conn_id=settings.smtp_conn_id) as smtp:
         smtp.send_email_smtp(to=list(settings.alert_emails), subject=f"[nba-props] {alert.severity}: {alert.title}",
-                             html_content=f"<p>{alert.message}</p><p>night: {alert.game_date}, source: {alert.source}</p>")
+                             html_content=f"<pre>{html.escape(alert.message)}</pre>"  # one line per broken rule
+                                          f"<p>night: {alert.game_date}, source: {html.escape(str(alert.source))}</p>")
     return True
 
 

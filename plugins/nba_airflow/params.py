@@ -11,7 +11,7 @@ from airflow.sdk import Param
 from nba_airflow.night import parse_game_date
 
 PREDICTIONS_MODES = ("auto", "on", "off")
-INPUT_CHECK_MODES = ("enforce", "warn")  # "off" is for the command line only
+INPUT_CHECKS_PARAM_VALUES = ("enforce", "warn")  # the command line also has "off"
 
 NIGHTLY_PARAMS = {
     "game_date": Param(
@@ -24,7 +24,7 @@ NIGHTLY_PARAMS = {
                          description="Projected minutes a player needs to be eligible for predictions."),
     "predictions": Param("auto", type="string", enum=list(PREDICTIONS_MODES),
                          description="auto: on for scheduled and manual runs, off for backfills."),
-    "input_checks": Param("enforce", type="string", enum=list(INPUT_CHECK_MODES),
+    "input_checks": Param("enforce", type="string", enum=list(INPUT_CHECKS_PARAM_VALUES),
                           description="enforce: Phase 3 inputs that break a contract stop the night. warn: an "
                                       "operator who has looked accepts them; the run history records the waiver."),
 }
@@ -53,8 +53,9 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     if predictions not in PREDICTIONS_MODES:
         problems.append(f"param predictions must be one of {', '.join(PREDICTIONS_MODES)}, got {predictions!r}")
     input_checks = params.get("input_checks", "enforce")
-    if input_checks not in INPUT_CHECK_MODES:
-        problems.append(f"param input_checks must be one of {', '.join(INPUT_CHECK_MODES)}, got {input_checks!r}")
+    if input_checks not in INPUT_CHECKS_PARAM_VALUES:
+        problems.append(f"param input_checks must be one of {', '.join(INPUT_CHECKS_PARAM_VALUES)}, "
+                        f"got {input_checks!r}")
     if problems:
         raise InvalidParams("; ".join(problems))
     return {"game_date": game_date or None, "force": force, "min_minutes": min_minutes, "predictions": predictions,

@@ -15,6 +15,7 @@ from typing import Any
 
 from nba_airflow.notifiers import raise_alert
 from processors.monitoring import stale_message, stale_outputs
+from processors.phase4 import PROCESSOR_NAMES
 from processors.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,21 @@ def finished_tasks(context: Mapping[str, Any], task_ids: Iterable[str]) -> set[s
 
 
 def stale_and_done(context: Mapping[str, Any], warehouse: Warehouse, game_date: dt.date,
-                   processors: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """The night's stale outputs among `processors` (default all) whose tasks have finished in
-    this run: nothing in this run will recompute them."""
-    wanted = set(processors) if processors is not None else None
-    stale = [s for s in stale_outputs(warehouse, game_date) if wanted is None or s["processor_name"] in wanted]
-    if not stale:
+                   processors: Iterable[str] = PROCESSOR_NAMES) -> list[dict[str, Any]]:
+    """The night's stale outputs among `processors` whose tasks have finished in this run:
+    nothing in this run will recompute them. Best effort: a failure to tell is logged, never
+    raised (the task's own work is already committed)."""
+    task_ids = [f"{PHASE4_GROUP}.{name}" for name in processors]
+    if not task_ids:  # e.g. P5: nothing reads its output in Phase 4
         return []
-    task_of = {s["processor_name"]: f"{PHASE4_GROUP}.{s['processor_name']}" for s in stale}
-    done = finished_tasks(context, task_of.values())
-    return [s for s in stale if task_of[s["processor_name"]] in done]
+    try:
+        done = finished_tasks(context, task_ids)
+        if not done:  # in a normal night the downstream tasks are still to run: nothing to ask
+            return []
+        return [s for s in stale_outputs(warehouse, game_date) if f"{PHASE4_GROUP}.{s['processor_name']}" in done]
+    except Exception as exc:
+        log.warning("could not tell whether outputs of %s are stale: %s: %s", game_date, type(exc).__name__, exc)
+        return []
 
 
 def alert_stale(context: Mapping[str, Any], game_date: dt.date, stale: list[dict[str, Any]]) -> None:

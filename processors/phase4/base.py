@@ -32,6 +32,7 @@ class Phase4Processor:
     short_name: ClassVar[str]                     # P1 ... P5
     output_table: ClassVar[str]                   # registry key, dataset.table
     critical_inputs: ClassVar[tuple[str, ...]]    # names from processors.phase4.inputs that must have rows
+    phase3_inputs: ClassVar[tuple[str, ...]]      # the Phase 3 tables (and schedule) its SQL reads: its lineage
     success_rows: ClassVar[int]                   # fewer rows on a game day = partial
     early_season_success_rows: ClassVar[int] = 0  # days 7-20 (0 = same as success_rows)
     duration_warning_seconds: ClassVar[int]
@@ -128,7 +129,7 @@ class Phase4Processor:
             if problem:
                 raise _Rejected(problem)
             # Inside the transaction: the inputs exactly as the SELECT saw them.
-            lineage.update(capture_lineage(warehouse, calendar, self.upstream))
+            lineage.update(capture_lineage(warehouse, calendar, self.phase3_inputs, self.upstream))
 
         try:
             warehouse.replace_partition(self.output_table, calendar.game_date, self.sql_file_for(calendar),

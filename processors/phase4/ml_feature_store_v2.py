@@ -33,6 +33,8 @@ class MlFeatureStoreV2(Phase4Processor):
     name = "ml_feature_store_v2"
     short_name = "P5"
     output_table = "nba_predictions.ml_feature_store_v2"
+    phase3_inputs = ("nbac_schedule", "player_game_summary",
+                     "team_offense_game_summary", "upcoming_player_game_context")
     critical_inputs = ("upcoming_player_game_context", *UPSTREAM_TABLES)
     success_rows = 100
     duration_warning_seconds = 5 * 60

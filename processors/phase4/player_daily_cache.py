@@ -8,6 +8,8 @@ class PlayerDailyCache(Phase4Processor):
     name = "player_daily_cache"
     short_name = "P4"
     output_table = "nba_precompute.player_daily_cache"
+    phase3_inputs = ("nbac_schedule", "player_game_summary",
+                     "team_offense_game_summary", "upcoming_player_game_context")
     critical_inputs = ("upcoming_player_game_context", "player_game_summary", "team_offense_game_summary",
                        "player_shot_zone_analysis")
     success_rows = 100

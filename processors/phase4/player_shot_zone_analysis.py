@@ -7,6 +7,7 @@ class PlayerShotZoneAnalysis(Phase4Processor):
     name = "player_shot_zone_analysis"
     short_name = "P2"
     output_table = "nba_precompute.player_shot_zone_analysis"
+    phase3_inputs = ("nbac_schedule", "player_game_summary")
     critical_inputs = ("player_game_summary",)
     success_rows = 400
     early_season_success_rows = 100

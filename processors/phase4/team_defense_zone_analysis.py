@@ -7,6 +7,7 @@ class TeamDefenseZoneAnalysis(Phase4Processor):
     name = "team_defense_zone_analysis"
     short_name = "P1"
     output_table = "nba_precompute.team_defense_zone_analysis"
+    phase3_inputs = ("nbac_schedule", "team_defense_game_summary")
     critical_inputs = ("team_defense_game_summary",)
     success_rows = 30
     early_season_success_rows = 20

@@ -112,14 +112,6 @@ def new_batch_id(game_date: dt.date, now: dt.datetime | None = None) -> str:
     return f"batch_{game_date.isoformat()}_{int(moment.timestamp())}"
 
 
-def build_requests(warehouse: Warehouse, game_date: dt.date, min_minutes: int, batch_id: str,
-                   include_predicted: bool = False, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Prediction request messages (fields per pipeline.md, plus the feature row's data_hash) for
-    ready players without a current active prediction (none, or outdated)."""
-    rows = _request_rows(warehouse, game_date, min_minutes, include_predicted)
-    return _messages(rows, game_date, batch_id, now)
-
-
 def _request_rows(warehouse: Warehouse, game_date: dt.date, min_minutes: int,
                   include_predicted: bool) -> list[dict[str, Any]]:
     return warehouse.query("phase5/prediction_requests.sql", {

@@ -4,8 +4,9 @@
 -- other columns come from the processor's latest run-history row for the date
 -- (by processed_at), NULL when it never ran; runs counts its runs for the date.
 -- stale / stale_reason: the output was computed from an upstream output that has
--- been rewritten since, or from Phase 3 inputs whose fingerprint is no longer
--- @phase3_fingerprint (today's, from phase3/fingerprint.sql; '' = unknown, not judged).
+-- been rewritten since, or from a Phase 3 table whose fingerprint is no longer the one
+-- in @phase3_fingerprints (a JSON object table -> today's fingerprint, from
+-- phase3/fingerprint.sql; '{}' = unknown, not judged).
 WITH processors AS (
   SELECT processor.*
   FROM UNNEST([
@@ -73,10 +74,29 @@ stale_reasons AS (
     AND recorded.upstream_name = dependencies.upstream_name
   WHERE recorded.run_id IS NULL OR recorded.run_id != upstream_output.run_id
   UNION ALL
-  SELECT processor_name, 'Phase 3 inputs changed since it was computed'
-  FROM output_runs
-  WHERE @phase3_fingerprint != ''
-    AND JSON_VALUE(summary, '$.lineage.phase3_fingerprint') != @phase3_fingerprint
+  SELECT output.processor_name, CONCAT('Phase 3 ', input.table_name, ' changed since it was computed')
+  FROM output_runs AS output,
+    UNNEST([
+      STRUCT('nbac_schedule' AS table_name,
+             JSON_VALUE(output.summary, '$.lineage.phase3_fingerprints.nbac_schedule') AS recorded,
+             JSON_VALUE(@phase3_fingerprints, '$.nbac_schedule') AS latest),
+      STRUCT('player_game_summary',
+             JSON_VALUE(output.summary, '$.lineage.phase3_fingerprints.player_game_summary'),
+             JSON_VALUE(@phase3_fingerprints, '$.player_game_summary')),
+      STRUCT('team_defense_game_summary',
+             JSON_VALUE(output.summary, '$.lineage.phase3_fingerprints.team_defense_game_summary'),
+             JSON_VALUE(@phase3_fingerprints, '$.team_defense_game_summary')),
+      STRUCT('team_offense_game_summary',
+             JSON_VALUE(output.summary, '$.lineage.phase3_fingerprints.team_offense_game_summary'),
+             JSON_VALUE(@phase3_fingerprints, '$.team_offense_game_summary')),
+      STRUCT('upcoming_player_game_context',
+             JSON_VALUE(output.summary, '$.lineage.phase3_fingerprints.upcoming_player_game_context'),
+             JSON_VALUE(@phase3_fingerprints, '$.upcoming_player_game_context')),
+      STRUCT('upcoming_team_game_context',
+             JSON_VALUE(output.summary, '$.lineage.phase3_fingerprints.upcoming_team_game_context'),
+             JSON_VALUE(@phase3_fingerprints, '$.upcoming_team_game_context'))
+    ]) AS input
+  WHERE input.recorded != input.latest
 ),
 stale AS (
   SELECT processor_name, STRING_AGG(reason, '; ' ORDER BY reason) AS stale_reason

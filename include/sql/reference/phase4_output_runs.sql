@@ -5,5 +5,5 @@ SELECT processor_name, run_id, processed_at, summary
 FROM `{{ project }}.{{ nba_reference }}.processor_run_history`
 WHERE data_date = @game_date
   AND phase = 'phase4'
-  AND JSON_VALUE(summary, '$.lineage.phase3_fingerprint') IS NOT NULL
+  AND JSON_VALUE(summary, '$.lineage.phase3_fingerprints.nbac_schedule') IS NOT NULL  -- every processor reads it
 QUALIFY ROW_NUMBER() OVER (PARTITION BY processor_name ORDER BY processed_at DESC, run_id DESC) = 1

@@ -16,7 +16,8 @@ keyed AS (
   FROM checked
 ),
 team_games AS (
-  SELECT game_id, game_date, team_abbr
+  -- DISTINCT: a duplicated schedule row (its own contract) must not double the rows joined here
+  SELECT DISTINCT game_id, game_date, team_abbr
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date <= @game_date
 ),

@@ -10,7 +10,8 @@ WITH checked AS (
   WHERE season_year = @season_year AND game_date < @game_date
 ),
 team_games AS (
-  SELECT game_id, game_date, game_status, team_abbr, opponent_team_abbr
+  -- DISTINCT: a duplicated schedule row (its own contract) must not double the rows joined here
+  SELECT DISTINCT game_id, game_date, game_status, team_abbr, opponent_team_abbr
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date < @game_date
 ),
@@ -21,10 +22,13 @@ flagged AS (
     IFNULL(checked.player_lookup, '') = '' OR IFNULL(checked.game_id, '') = ''
       OR IFNULL(checked.team_abbr, '') = '' OR IFNULL(checked.opponent_team_abbr, '') = '' AS empty_key,
     IFNULL(minutes_played < 0 OR minutes_played > 70, FALSE) AS minutes_out_of_range,
-    IFNULL(LEAST(points, assists, offensive_rebounds, defensive_rebounds, steals, blocks, turnovers,
-                 personal_fouls, fg_attempts, fg_makes, three_pt_attempts, three_pt_makes, ft_attempts, ft_makes,
-                 paint_attempts, paint_makes, mid_range_attempts, mid_range_makes, assisted_fg_makes,
-                 unassisted_fg_makes) < 0, FALSE) AS negative_stat,
+    -- a NULL counts as 0: LEAST over a NULL is NULL and would hide the others
+    LEAST(IFNULL(points, 0), IFNULL(assists, 0), IFNULL(offensive_rebounds, 0),
+          IFNULL(defensive_rebounds, 0), IFNULL(steals, 0), IFNULL(blocks, 0), IFNULL(turnovers, 0),
+          IFNULL(personal_fouls, 0), IFNULL(fg_attempts, 0), IFNULL(fg_makes, 0),
+          IFNULL(three_pt_attempts, 0), IFNULL(three_pt_makes, 0), IFNULL(ft_attempts, 0),
+          IFNULL(ft_makes, 0), IFNULL(paint_attempts, 0), IFNULL(mid_range_attempts, 0),
+          IFNULL(mid_range_makes, 0), IFNULL(unassisted_fg_makes, 0)) < 0 AS negative_stat,
     IFNULL(fg_makes > fg_attempts OR three_pt_makes > three_pt_attempts OR ft_makes > ft_attempts
            OR paint_makes > paint_attempts OR mid_range_makes > mid_range_attempts, FALSE) AS makes_above_attempts,
     IFNULL(paint_attempts + mid_range_attempts + three_pt_attempts != fg_attempts

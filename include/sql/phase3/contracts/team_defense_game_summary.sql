@@ -8,7 +8,8 @@ WITH checked AS (
   WHERE season_year = @season_year AND game_date < @game_date
 ),
 team_games AS (
-  SELECT game_id, game_date, game_status, team_abbr, opponent_team_abbr
+  -- DISTINCT: a duplicated schedule row (its own contract) must not double the rows joined here
+  SELECT DISTINCT game_id, game_date, game_status, team_abbr, opponent_team_abbr
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date < @game_date
 ),
@@ -18,9 +19,11 @@ flagged AS (
     checked.game_id,
     IFNULL(checked.defending_team_abbr, '') = '' OR IFNULL(checked.game_id, '') = ''
       OR IFNULL(checked.opponent_team_abbr, '') = '' AS empty_key,
-    IFNULL(LEAST(points_allowed, opp_fg_attempts, opp_fg_makes, opp_three_pt_attempts, opp_three_pt_makes,
-                 opp_ft_attempts, opp_ft_makes, opp_paint_attempts, opp_paint_makes, opp_mid_range_attempts,
-                 opp_mid_range_makes) < 0, FALSE) AS negative_stat,
+    -- a NULL counts as 0: LEAST over a NULL is NULL and would hide the others
+    LEAST(IFNULL(points_allowed, 0), IFNULL(opp_fg_attempts, 0), IFNULL(opp_fg_makes, 0),
+          IFNULL(opp_three_pt_attempts, 0), IFNULL(opp_three_pt_makes, 0), IFNULL(opp_ft_attempts, 0),
+          IFNULL(opp_ft_makes, 0), IFNULL(opp_paint_attempts, 0), IFNULL(opp_paint_makes, 0),
+          IFNULL(opp_mid_range_attempts, 0), IFNULL(opp_mid_range_makes, 0)) < 0 AS negative_stat,
     IFNULL(opp_fg_makes > opp_fg_attempts OR opp_three_pt_makes > opp_three_pt_attempts
            OR opp_ft_makes > opp_ft_attempts OR opp_paint_makes > opp_paint_attempts
            OR opp_mid_range_makes > opp_mid_range_attempts, FALSE) AS makes_above_attempts,

@@ -9,7 +9,8 @@ WITH checked AS (
   WHERE season_year = @season_year AND game_date < @game_date
 ),
 team_games AS (
-  SELECT game_id, game_date, game_status, team_abbr, opponent_team_abbr
+  -- DISTINCT: a duplicated schedule row (its own contract) must not double the rows joined here
+  SELECT DISTINCT game_id, game_date, game_status, team_abbr, opponent_team_abbr
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date < @game_date
 ),
@@ -19,8 +20,10 @@ flagged AS (
     checked.game_id,
     IFNULL(checked.team_abbr, '') = '' OR IFNULL(checked.game_id, '') = ''
       OR IFNULL(checked.opponent_team_abbr, '') = '' AS empty_key,
-    IFNULL(LEAST(points_scored, fg_attempts, fg_makes, three_pt_attempts, three_pt_makes, ft_attempts, ft_makes,
-                 offensive_rebounds, turnovers, assists) < 0, FALSE) AS negative_stat,
+    -- a NULL counts as 0: LEAST over a NULL is NULL and would hide the others
+    LEAST(IFNULL(points_scored, 0), IFNULL(fg_attempts, 0), IFNULL(fg_makes, 0),
+          IFNULL(three_pt_attempts, 0), IFNULL(three_pt_makes, 0), IFNULL(ft_attempts, 0),
+          IFNULL(ft_makes, 0), IFNULL(offensive_rebounds, 0), IFNULL(turnovers, 0), IFNULL(assists, 0)) < 0 AS negative_stat,
     IFNULL(fg_makes > fg_attempts OR three_pt_makes > three_pt_attempts OR ft_makes > ft_attempts, FALSE)
       AS makes_above_attempts,
     IFNULL(possessions <= 0 OR game_minutes <= 0, FALSE) AS possessions_not_positive,

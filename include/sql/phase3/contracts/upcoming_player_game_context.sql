@@ -11,7 +11,8 @@ WITH checked AS (
   WHERE game_date = @game_date
 ),
 team_games AS (
-  SELECT game_id, team_abbr, opponent_team_abbr
+  -- DISTINCT: a duplicated schedule row (its own contract) must not double the rows joined here
+  SELECT DISTINCT game_id, team_abbr, opponent_team_abbr
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date = @game_date
 ),
@@ -25,8 +26,10 @@ flagged AS (
       OR IFNULL(checked.team_abbr, '') = '' OR IFNULL(checked.opponent_team_abbr, '') = '' AS empty_key,
     IFNULL(LOWER(player_status) NOT IN ('available', 'probable', 'questionable', 'doubtful', 'out'), FALSE)
       AS unknown_player_status,
-    IFNULL(LEAST(days_rest, games_in_last_7_days, games_in_last_14_days, minutes_in_last_7_days,
-                 minutes_in_last_14_days, avg_minutes_per_game_last_7) < 0, FALSE) AS negative_value,
+    -- a NULL counts as 0: LEAST over a NULL is NULL and would hide the others
+    LEAST(IFNULL(days_rest, 0), IFNULL(games_in_last_7_days, 0), IFNULL(games_in_last_14_days, 0),
+          IFNULL(minutes_in_last_7_days, 0), IFNULL(minutes_in_last_14_days, 0),
+          IFNULL(avg_minutes_per_game_last_7, 0)) < 0 AS negative_value,
     games.game_id IS NULL AS not_on_schedule
   FROM checked
   LEFT JOIN team_games AS games

@@ -10,7 +10,8 @@ WITH checked AS (
   WHERE game_date = @game_date
 ),
 team_games AS (
-  SELECT game_id, team_abbr, opponent_team_abbr
+  -- DISTINCT: a duplicated schedule row (its own contract) must not double the rows joined here
+  SELECT DISTINCT game_id, team_abbr, opponent_team_abbr
   FROM `{{ project }}.{{ nba_raw }}.team_schedule`
   WHERE season_year = @season_year AND game_date = @game_date
 ),
