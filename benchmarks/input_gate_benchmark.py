@@ -57,7 +57,7 @@ def main() -> None:
                                    check_input_contracts(wh, night, season))
             gate_ms = best_ms(lambda night=night: gate_night(wh, night))
             night_ms = best_ms(lambda night=night: run_night(wh, night))
-            lineage_ms = best_ms(lambda calendar=calendar: capture_lineage(wh, calendar, ())) * 5
+            lineage_ms = best_ms(lambda calendar=calendar: capture_lineage(wh, calendar, (), ())) * 5
             rows.append({"game_date": night, "processors_ms": round(night_ms), "contracts_ms": round(contracts_ms),
                          "contracts_%": round(100 * contracts_ms / night_ms, 1), "gate_ms": round(gate_ms),
                          "gate_%": round(100 * gate_ms / night_ms, 1), "lineage_ms_x5": round(lineage_ms),

@@ -67,9 +67,10 @@ class ContractReport:
 def check_input_contracts(warehouse: Warehouse, game_date: dt.date, season_year: int) -> ContractReport:
     """Run every table's contract for the night; the report lists each broken rule."""
     params = {"game_date": game_date, "season_year": season_year}
+    reports = warehouse.query_all([(f"phase3/contracts/{table}.sql", params) for _, table in CONTRACT_TABLES])
     violations = []
-    for dataset, table in CONTRACT_TABLES:
-        for row in warehouse.query(f"phase3/contracts/{table}.sql", params):
+    for (dataset, table), rows in zip(CONTRACT_TABLES, reports, strict=True):
+        for row in rows:
             violations.append(Violation(table=f"{dataset}.{table}", rule=row["rule"], description=row["description"],
                                         count=int(row["violations"]), example_keys=tuple(row["example_keys"] or ())))
     return ContractReport(game_date=game_date, violations=tuple(violations))

@@ -228,6 +228,8 @@ def recording(settings: WarehouseSettings) -> Iterator[Recording]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(LocalWarehouse, "query", query)
+        # One at a time through the recording (the threads of query_all are the backend's business).
+        patch.setattr(LocalWarehouse, "query_all", lambda self, requests: [query(self, s, p) for s, p in requests])
         patch.setattr(LocalWarehouse, "execute_script", execute_script)
         patch.setattr(LocalWarehouse, "replace_partition", replace_partition)
         patch.setattr(LocalWarehouse, "_load_rows", bulk_load)

@@ -183,3 +183,26 @@ def test_schema_fields_and_parameter_types():
     assert isinstance(query_parameter("xs", []), bigquery.ArrayQueryParameter)
     with pytest.raises(TypeError, match="no BigQuery parameter type for object"):
         query_parameter("x", object())
+
+
+def test_query_all_submits_every_job_before_waiting_for_any(bq_settings):
+    events = []
+
+    class OrderedJob(FakeJob):
+        def __init__(self, name):
+            super().__init__([FakeRow(name=name)])
+            self.name = name
+
+        def result(self):
+            events.append(f"wait {self.name}")
+            return super().result()
+
+    class Client(RecordingClient):
+        def query(self, sql, job_config, location):
+            events.append(f"submit {sql}")
+            return OrderedJob(sql)
+
+    wh = make(bq_settings, Client())
+    rows = wh.query_all([(Statement("a.sql", "a"), {}), (Statement("b.sql", "b"), {"n": 1})])
+    assert rows == [[{"name": "a"}], [{"name": "b"}]]
+    assert events == ["submit a", "submit b", "wait a", "wait b"]

@@ -195,3 +195,18 @@ def test_nested_transactions_join_the_outer_one(warehouse):
                 warehouse.append_rows(EVENTS, [event("b", DAY_1)])
             raise RuntimeError("outer fails")
     assert ids(warehouse) == []
+
+
+def test_query_all_runs_independent_reads_side_by_side_in_order(warehouse):
+    from processors.warehouse import Statement, WarehouseError
+
+    requests = [(Statement(f"q{n}.sql", "SELECT @n AS n, CAST(@d AS STRING) AS d"), {"n": n, "d": dt.date(2025, 1, n)})
+                for n in range(1, 6)]
+    assert warehouse.query_all(requests) == [[{"n": n, "d": f"2025-01-0{n}"}] for n in range(1, 6)]
+    with pytest.raises(WarehouseError, match=r"^broken\.sql: "):
+        warehouse.query_all([requests[0], (Statement("broken.sql", "SELECT nope FROM nowhere"), {})])
+    with warehouse.transaction():  # inside a transaction: in it, so its own writes are seen
+        warehouse.execute_script(Statement("scratch.sql", "CREATE TABLE nba_reference.scratch AS SELECT 1 AS n"))
+        seen = warehouse.query_all([(Statement("count.sql", "SELECT COUNT(*) AS n FROM nba_reference.scratch"),
+                                     {})] * 2)
+    assert seen == [[{"n": 1}], [{"n": 1}]]

@@ -38,6 +38,11 @@ class Warehouse(ABC):
     def query(self, statement: Statement | str, params: Params | None = None) -> list[Row]:
         """Run one parameterised query and return its rows as dicts."""
 
+    def query_all(self, requests: Sequence[tuple[Statement | str, Params | None]]) -> list[list[Row]]:
+        """Several independent read-only queries, rows in request order. Backends run them
+        side by side where they can (BigQuery jobs at once, local cursors on threads)."""
+        return [self.query(statement, params) for statement, params in requests]
+
     @abstractmethod
     def execute_script(self, statement: Statement | str, params: Params | None = None) -> None:
         """Run a multi-statement script (all or nothing)."""

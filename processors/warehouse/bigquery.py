@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -79,6 +79,13 @@ class BigQueryWarehouse(Warehouse):
         statement = self._as_statement(statement)
         job = self._submit(statement, params)
         return [dict(row.items()) for row in self._wait(statement.name, job)]
+
+    def query_all(self, requests: Sequence[tuple[Statement | str, Params | None]]) -> list[list[Row]]:
+        """Every job submitted before the first is awaited: they run at once."""
+        statements = [(self._as_statement(statement), params) for statement, params in requests]
+        jobs = [self._submit(statement, params) for statement, params in statements]
+        return [[dict(row.items()) for row in self._wait(statement.name, job)]
+                for (statement, _), job in zip(statements, jobs, strict=True)]
 
     def execute_script(self, statement: Statement | str, params: Params | None = None) -> None:
         statement = self._as_statement(statement)
