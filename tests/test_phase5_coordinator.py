@@ -250,6 +250,9 @@ def test_player_sets_count_outdated_predictions(warehouse, recorder):
     assert (status.decision, status.outdated) == ("sla_met", 10)
     assert status.message == ("420 of 420 eligible players predicted (100.0 %, SLA 90 %); "
                               "10 of them outdated (their feature rows changed since)")
+    [(severity, title, message)] = recorder.alerts  # not silent, though the SLA is met
+    assert (severity, title) == ("warning", "Predictions computed from superseded features")
+    assert message.startswith(f"game_date {NIGHT}: 10 active predictions were computed from feature rows")
 
 
 def test_request_messages_carry_the_feature_rows_data_hash(warehouse, recorder):

@@ -227,6 +227,11 @@ class Coordinator:
             message += f"; {sets.outdated} of them outdated (their feature rows changed since)"
         if not met:
             self.alert("critical", "Predictions SLA missed", f"game_date {self.game_date}: {message}")
+        if sets.outdated:  # still active at the SLA check: the retries could not replace them
+            self.alert("warning", "Predictions computed from superseded features",
+                       f"game_date {self.game_date}: {sets.outdated} active predictions were computed from feature "
+                       "rows that changed since and were not replaced (the new rows are not production ready or "
+                       "were refused); rerun Phase 5 when the features are ready, or with force")
         return self._record(StepResult(
             step="status", status="success" if met else "failed", decision="sla_met" if met else "sla_missed",
             eligible=sets.eligible, ready=sets.ready, predicted_before=sets.eligible_predicted,
