@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,10 @@ SQL_ROOT = PROJECT_ROOT / "include" / "sql"
 # Logical dataset names used in the SQL files ({{ nba_analytics }} ...).
 DATASETS = ("nba_raw", "nba_analytics", "nba_precompute", "nba_predictions", "nba_reference")
 BACKENDS = ("local", "bigquery")
+# Identifiers reach SQL text (the only thing templated), so they are names and nothing else.
+DATASET_NAME = re.compile(r"^[A-Za-z0-9_]{1,1024}$")             # BigQuery dataset ids
+PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")       # GCP: 6-30, lowercase, digits, hyphens
+LOCATION = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,30}$")           # US, EU, us-central1
 
 
 class ConfigError(ValueError):
@@ -41,6 +46,16 @@ class WarehouseSettings:
         unknown = set(self.datasets) - set(DATASETS)
         if unknown:
             raise ConfigError(f"NBA_DATASETS names unknown datasets: {', '.join(sorted(unknown))}")
+        for logical, name in self.datasets.items():
+            if not isinstance(name, str) or not DATASET_NAME.match(name):
+                raise ConfigError(f"NBA_DATASETS: the name of dataset {logical} must be letters, digits and "
+                                  f"underscores (at most 1024), got {name!r}")
+        if not PROJECT_ID.match(self.gcp_project):
+            raise ConfigError("NBA_GCP_PROJECT must be a GCP project id (6-30 lowercase letters, digits and "
+                              f"hyphens, starting with a letter, not ending with a hyphen), got {self.gcp_project!r}")
+        if not LOCATION.match(self.location):
+            raise ConfigError(f"NBA_BQ_LOCATION must be a BigQuery location such as US, EU or us-central1, "
+                              f"got {self.location!r}")
 
     @property
     def identifiers(self) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pendulum
@@ -155,3 +156,26 @@ def test_the_shared_failure_notifier_renders_each_alert_afresh(monkeypatch):
         notifier({"ti": SimpleNamespace(task_id=task_id), "exception": ValueError(error)})
     assert sent == [("critical", "Task phase4.player_daily_cache failed", "first failure"),
                     ("critical", "Task check_input_contracts failed", "second one")]
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("NBA_DATASETS", '{"nba_precompute": "nba_precompute; DROP TABLE nba_raw.nbac_schedule; --"}',
+     "NBA_DATASETS: the name of dataset nba_precompute must be letters, digits and underscores"),
+    ("NBA_DATASETS", '{"nba_reference": "nba-reference"}', "the name of dataset nba_reference"),
+    ("NBA_DATASETS", '{"nba_raw": 7}', "the name of dataset nba_raw"),
+    ("NBA_GCP_PROJECT", "my-project`; DROP", "NBA_GCP_PROJECT must be a GCP project id"),
+    ("NBA_GCP_PROJECT", "Prod", "NBA_GCP_PROJECT must be a GCP project id"),
+    ("NBA_BQ_LOCATION", "US; DROP", "NBA_BQ_LOCATION must be a BigQuery location"),
+])
+def test_identifiers_from_configuration_are_names_or_a_clear_error(monkeypatch, setting, value, message):
+    """Identifiers are the only values templated into SQL: checked once, when the settings load,
+    on every path (environment or the Variable nba_pipeline), naming the setting."""
+    from nba_airflow import settings as task_settings
+
+    monkeypatch.setenv(setting, value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        task_settings.warehouse_settings()
+    monkeypatch.delenv(setting)
+    monkeypatch.setattr(task_settings, "configuration", lambda: {setting: value})  # as the Variable gives it
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        task_settings.warehouse_settings()

@@ -112,8 +112,9 @@ class LocalWarehouse(Warehouse):
 
     def _load_rows(self, table: schema.TableSchema, rows: list[Row], replace_dates: list[dt.date] | None) -> None:
         arrow_rows = pa.Table.from_pylist([_arrow_row(table, r) for r in rows], schema=_arrow_schema(table))
-        columns = ", ".join(table.columns)
-        target = f"{self.settings.datasets[table.dataset]}.{table.name}"
+        columns = ", ".join(table.columns)  # from the DDL registry
+        # Names only (validated with the settings), quoted all the same.
+        target = f"{_quoted(self.settings.datasets[table.dataset])}.{_quoted(table.name)}"
 
         with self.transaction():
             if replace_dates:
@@ -144,6 +145,10 @@ class LocalWarehouse(Warehouse):
             return self.connection.execute(step.sql, bound) if bound else self.connection.execute(step.sql)
         except duckdb.Error as exc:
             raise WarehouseError(name, _db_message(exc)) from None
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _prepare(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
