@@ -24,14 +24,7 @@ ready AS (
   JOIN feature_rows AS f ON f.player_lookup = e.player_lookup AND f.is_production_ready
 ),
 predicted AS (
-  SELECT
-    p.player_lookup,
-    LOGICAL_OR(p.feature_data_hash IS NOT NULL AND f.data_hash IS NOT NULL
-               AND p.feature_data_hash != f.data_hash) AS outdated
-  FROM `{{ project }}.{{ nba_predictions }}.player_prop_predictions` AS p
-  LEFT JOIN feature_rows AS f ON f.player_lookup = p.player_lookup
-  WHERE p.game_date = @game_date AND p.is_active
-  GROUP BY p.player_lookup
+  {{ include phase5/shared/active_predictions.sql }}
 )
 SELECT
   (SELECT COUNT(*) FROM eligible) AS eligible,

@@ -21,14 +21,7 @@ feature_rows AS (
   QUALIFY ROW_NUMBER() OVER (PARTITION BY player_lookup ORDER BY processed_at DESC) = 1
 ),
 predicted AS (
-  SELECT
-    p.player_lookup,
-    LOGICAL_OR(p.feature_data_hash IS NOT NULL AND f.data_hash IS NOT NULL
-               AND p.feature_data_hash != f.data_hash) AS outdated
-  FROM `{{ project }}.{{ nba_predictions }}.player_prop_predictions` AS p
-  LEFT JOIN feature_rows AS f ON f.player_lookup = p.player_lookup
-  WHERE p.game_date = @game_date AND p.is_active
-  GROUP BY p.player_lookup
+  {{ include phase5/shared/active_predictions.sql }}
 )
 SELECT
   e.player_lookup,
