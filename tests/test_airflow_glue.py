@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pendulum
 import pytest
+from airflow.sdk.exceptions import AirflowFailException
 
 from nba_airflow import deadlines, notifiers
 from nba_airflow.night import night_of, run_context
@@ -173,8 +174,9 @@ def test_identifiers_from_configuration_are_names_or_a_clear_error(monkeypatch, 
     from nba_airflow import settings as task_settings
 
     monkeypatch.setenv(setting, value)
-    with pytest.raises(ConfigError, match=re.escape(message)):
+    with pytest.raises(ConfigError, match=re.escape(message)) as caught:
         task_settings.warehouse_settings()
+    assert isinstance(caught.value, AirflowFailException)  # a retry would read the same settings
     monkeypatch.delenv(setting)
     monkeypatch.setattr(task_settings, "configuration", lambda: {setting: value})  # as the Variable gives it
     with pytest.raises(ConfigError, match=re.escape(message)):

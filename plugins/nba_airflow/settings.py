@@ -12,6 +12,8 @@ import json
 import logging
 import os
 
+from airflow.sdk.exceptions import AirflowFailException
+
 from processors.config import ConfigError, PipelineSettings, WarehouseSettings
 
 VARIABLE = "nba_pipeline"
@@ -19,6 +21,10 @@ VARIABLE = "nba_pipeline"
 # file (one writer at a time), larger on BigQuery. The DAG needs the name at parse time.
 WAREHOUSE_POOL = os.environ.get("NBA_WAREHOUSE_POOL", "nba_warehouse")
 log = logging.getLogger(__name__)
+
+
+class TaskConfigError(AirflowFailException, ConfigError):
+    """Bad configuration seen by a task: fails it at once, since a retry reads the same settings."""
 
 
 def configuration() -> dict[str, str]:
@@ -42,8 +48,14 @@ def configuration() -> dict[str, str]:
 
 
 def warehouse_settings() -> WarehouseSettings:
-    return WarehouseSettings.from_env(configuration())
+    try:
+        return WarehouseSettings.from_env(configuration())
+    except ConfigError as exc:
+        raise TaskConfigError(str(exc)) from None
 
 
 def pipeline_settings() -> PipelineSettings:
-    return PipelineSettings.from_env(configuration())
+    try:
+        return PipelineSettings.from_env(configuration())
+    except ConfigError as exc:
+        raise TaskConfigError(str(exc)) from None
