@@ -34,9 +34,10 @@ and nothing is computed. Fix the data and clear the task, or, having looked, tri
 warning naming them, `make status` shows why; clear the rewritten task *with its downstream* to make all current.
 Predictions follow their features: a changed feature row is re-predicted by the next Phase 5 step, without `force`.
 
-Params: `game_date` (ISO date), `force` (re-request complete predictions),
-`min_minutes` (eligibility, default 15), `predictions` (auto | on | off),
-`input_checks` (enforce | warn).
+Params: `game_date` (YYYY-MM-DD within a season of the schedule; empty = the scheduled night),
+`force` (re-request complete predictions), `min_minutes` (eligibility, integer 0-48, default 15),
+`predictions` (auto | on | off), `input_checks` (enforce | warn). Other keys are refused by name;
+a refused run fails at `check_params` and nothing after it runs.
 Configuration: environment variables NBA_* or the Variable `nba_pipeline` (JSON);
 credentials in the connection named by NBA_GCP_CONN_ID.
 """
@@ -83,7 +84,9 @@ with DAG(
         "on_failure_callback": [PipelineAlertNotifier()],
     },
 ) as dag:
-    check_params = CheckParamsOperator(task_id="check_params", retries=0, pool="default_pool")
+    # The run's setup task: when it refuses the params, every later task (all_done ones included:
+    # phase4_audit, phase5.plan) ends upstream_failed without running; its alert is the only one.
+    check_params = CheckParamsOperator(task_id="check_params", retries=0, pool="default_pool").as_setup()
 
     with TaskGroup("phase3_readiness", tooltip="Phase 3 inputs of the night exist and meet their contracts",
                    ) as phase3_readiness:

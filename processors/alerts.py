@@ -1,7 +1,7 @@
 """Pipeline alerts: every alert is a row of nba_reference.pipeline_alerts (and a log line).
 
 Delivery to Slack or e-mail is Airflow glue (plugins/nba_airflow/notifiers.py);
-this module only knows the alert and where it is recorded.
+this module only knows the alert, the outcome of each channel and where they are recorded.
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from processors.warehouse import Warehouse
 
 SEVERITIES = ("info", "warning", "critical")
+OUTCOMES = ("delivered", "failed", "not_configured")
 ALERTS_TABLE = "nba_reference.pipeline_alerts"
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,39 @@ class Alert:
         return f"{self.severity.upper()}{night} {self.title}: {self.message}"
 
 
-def record_alert(warehouse: Warehouse, alert: Alert, channels: list[str]) -> None:
-    """Write the alert with the channels that delivered it."""
+@dataclass(frozen=True)
+class ChannelOutcome:
+    """What one channel did with an alert: delivered, failed (detail: the reason) or not_configured."""
+
+    channel: str
+    outcome: str
+    detail: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"channel outcome must be one of {', '.join(OUTCOMES)}, got {self.outcome!r}")
+
+    @property
+    def delivered(self) -> bool:
+        return self.outcome == "delivered"
+
+    def as_json(self) -> dict[str, str]:
+        found = {"channel": self.channel, "outcome": self.outcome}
+        return found if self.detail is None else {**found, "detail": self.detail}
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.outcome}" + (f" ({self.detail})" if self.detail else "")
+
+
+def record_alert(warehouse: Warehouse, alert: Alert, outcomes: Sequence[ChannelOutcome | str]) -> None:
+    """Write the alert with every channel's outcome; a bare channel name is a channel that delivered it.
+
+    `channels` keeps its meaning (the channels that delivered); `channel_outcomes` holds all of them."""
+    outcomes = [o if isinstance(o, ChannelOutcome) else ChannelOutcome(o, "delivered") for o in outcomes]
     warehouse.append_rows(ALERTS_TABLE, [{
         "alert_id": alert.alert_id, "created_at": alert.created_at, "game_date": alert.game_date,
         "severity": alert.severity, "title": alert.title, "message": alert.message, "source": alert.source,
-        "channels": channels, "dag_id": alert.dag_id, "dag_run_id": alert.dag_run_id,
+        "channels": [o.channel for o in outcomes if o.delivered],
+        "channel_outcomes": [o.as_json() for o in outcomes],
+        "dag_id": alert.dag_id, "dag_run_id": alert.dag_run_id,
     }])

@@ -7,6 +7,7 @@ sets NBA_WAREHOUSE_BACKEND=bigquery plus the GCP connection and project.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class WarehouseSettings:
     location: str = "US"
     # Logical dataset name -> actual dataset name (e.g. a per-developer suffix).
     datasets: dict[str, str] = field(default_factory=lambda: {d: d for d in DATASETS})
+    # How long opening the local file waits while another process holds its lock.
+    local_lock_wait_seconds: float = 60.0
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -56,6 +59,9 @@ class WarehouseSettings:
         if not LOCATION.match(self.location):
             raise ConfigError(f"NBA_BQ_LOCATION must be a BigQuery location such as US, EU or us-central1, "
                               f"got {self.location!r}")
+        wait = self.local_lock_wait_seconds
+        if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not math.isfinite(wait) or wait < 0:
+            raise ConfigError(f"NBA_LOCAL_LOCK_WAIT_SECONDS must be a finite number of seconds >= 0, got {wait!r}")
 
     @property
     def identifiers(self) -> dict[str, str]:
@@ -82,6 +88,7 @@ class WarehouseSettings:
             gcp_conn_id=env.get("NBA_GCP_CONN_ID", cls.gcp_conn_id),
             location=env.get("NBA_BQ_LOCATION", cls.location),
             datasets=datasets,
+            local_lock_wait_seconds=_number(env, "NBA_LOCAL_LOCK_WAIT_SECONDS", cls.local_lock_wait_seconds),
         )
 
 
@@ -119,6 +126,8 @@ class PipelineSettings:
     slack_conn_id: str = "slack_alerts"      # alerts go to Slack / e-mail only when these connections exist
     smtp_conn_id: str = "smtp_alerts"
     alert_emails: tuple[str, ...] = ()
+    alert_slack_channel: str = ""            # the channel, for a Slack API (token) connection; a webhook has its own
+    alert_channel_timeout_seconds: float = 10.0  # each channel's delivery of one alert takes at most this long
     # Phase 5 thresholds.
     ready_pct: float = 80.0                  # Phase 4 ready: >= 80 % of feature rows production ready
     ready_players: float = 100               # ... or >= 100 players
@@ -140,6 +149,9 @@ class PipelineSettings:
             _clock("retry_times", value)
         if self.transport not in TRANSPORTS:
             raise ConfigError(f"NBA_MESSAGING_TRANSPORT must be one of {', '.join(TRANSPORTS)}, got {self.transport!r}")
+        if not 0 < self.alert_channel_timeout_seconds < float("inf"):
+            raise ConfigError("NBA_ALERT_CHANNEL_TIMEOUT_SECONDS must be a finite number of seconds more than 0, "
+                              f"got {self.alert_channel_timeout_seconds:g}")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> PipelineSettings:
@@ -153,6 +165,9 @@ class PipelineSettings:
             slack_conn_id=env.get("NBA_SLACK_CONN_ID", cls.slack_conn_id),
             smtp_conn_id=env.get("NBA_SMTP_CONN_ID", cls.smtp_conn_id),
             alert_emails=tuple(e.strip() for e in env.get("NBA_ALERT_EMAILS", "").split(",") if e.strip()),
+            alert_slack_channel=env.get("NBA_ALERT_SLACK_CHANNEL", cls.alert_slack_channel).strip(),
+            alert_channel_timeout_seconds=_number(env, "NBA_ALERT_CHANNEL_TIMEOUT_SECONDS",
+                                                  cls.alert_channel_timeout_seconds),
             ready_pct=_number(env, "NBA_READY_PCT", cls.ready_pct),
             ready_players=_number(env, "NBA_READY_PLAYERS", cls.ready_players),
             min_ready_to_proceed=_number(env, "NBA_MIN_READY_TO_PROCEED", cls.min_ready_to_proceed),

@@ -31,7 +31,7 @@ def phase4_status(warehouse: Warehouse, game_date: dt.date) -> list[dict[str, An
     Keys: processor_name, rows_in_table (rows actually in the output partition),
     and from the latest run-history row of the date (None when it never ran):
     status, records_processed, success_threshold, production_ready, ready_pct,
-    quality, quality_label, duration_seconds, last_run_at, decision, message;
+    quality, quality_label, duration_seconds, last_run_at, last_started_at, decision, message;
     runs = number of runs for the date (0 when never run); stale (the output was computed
     from an upstream output or Phase 3 inputs rewritten since) and stale_reason."""
     return warehouse.query(PHASE4_STATUS_SQL, {"game_date": game_date,
@@ -104,6 +104,7 @@ def input_gate_section(warehouse: Warehouse, game_date: dt.date) -> str:
 
 
 def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
+    status = phase4_status(warehouse, game_date)
     rows = [{
         "processor": r["processor_name"],
         "status": r["status"] or "not run",
@@ -116,20 +117,29 @@ def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
         "runs": r["runs"],
         "decision": r["decision"],
         "stale": r["stale_reason"] if r["stale"] else None,
-    } for r in phase4_status(warehouse, game_date)]
-    return "Phase 4\n" + format_table(rows)
+    } for r in status]
+    notes = [f"{r['processor_name']}: a run started at {_utc(r['last_started_at'])} never finished (killed or lost); "
+             f"rerun it: clear its task, or `make phase4 DATE={game_date}`"
+             for r in status if r["status"] == "abandoned"]
+    return "\n".join(["Phase 4", format_table(rows), *notes])
 
 
 def phase5_section(warehouse: Warehouse, game_date: dt.date) -> str:
-    """Coverage of the night (eligible, predicted) and the coordinator's steps; empty if Phase 5 never ran."""
+    """Coverage of the night (eligible, ready, predicted) and the coordinator's steps; empty if Phase 5 never ran.
+    The counts are the data's now (a skipped night still shows what was ready), with the run's min_minutes."""
+    from processors.phase5.coordinator import player_sets  # the coordinator's own definitions of E, R, P
+
     steps = phase5_steps(warehouse, game_date)
     if not steps:
         return ""
-    coverage = phase5_coverage(warehouse, game_date, game_date)
-    night = coverage[0] if coverage else {"eligible": 0, "predicted": 0, "coverage_pct": None, "batches": 0}
-    ready = max((s["ready"] or 0 for s in steps), default=0)
-    head = (f"Phase 5: eligible {night['eligible']}, ready {ready}, predicted {night['predicted']}, "
-            f"coverage {night['coverage_pct']} %, request batches {night['batches']}")
+    min_minutes = next((s["min_minutes"] for s in reversed(steps) if s["min_minutes"] is not None), 15)
+    sets = player_sets(warehouse, game_date, min_minutes)
+    coverage = phase5_coverage(warehouse, game_date, game_date, min_minutes)
+    batches = coverage[0]["batches"] if coverage else 0
+    head = (f"Phase 5: eligible {sets.eligible}, ready {sets.ready} (production-ready eligible), "
+            f"predicted {sets.eligible_predicted}, "
+            + (f"coverage {sets.coverage_pct} %" if sets.eligible else "coverage n/a (no eligible players)")
+            + f", request batches {batches}")
     rows = [{"step": s["step"], "status": s["status"], "decision": s["decision"], "requested": s["requested"],
              "coverage_%": s["coverage_pct"], "message": s["message"]} for s in steps]
     return head + "\n" + format_table(rows)

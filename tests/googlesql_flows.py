@@ -260,6 +260,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
     from processors.messaging import OutboxPublisher, phase4_complete_message
     from processors.monitoring import night_alerts, phase4_status, phase5_coverage, phase5_steps, processing_times
     from processors.phase3_readiness import check_phase3
+    from processors.phase4.calendar import schedule_seasons
     from processors.phase4.night import audit_dag_run, run_night
     from processors.phase5.coordinator import Coordinator, Phase5NotReady, check_readiness, plan_night
     from processors.phase5.worker import serve_requests
@@ -274,6 +275,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
         season_checksums(wh, season.season_year, list(season.tables))
         for key in season.tables:  # the warehouse API's whole-table check
             wh.has_rows(key)
+        assert len(schedule_seasons(wh)) == 2  # check_params: is a requested game_date in a season?
         for night in nights:
             context = RunContext(triggered_by="scheduled", dag_id="nba_nightly_predictions",
                                  dag_run_id=f"scheduled__{night}")

@@ -22,8 +22,10 @@ from processors.warehouse import Statement
 
 @pytest.mark.parametrize(("params", "message"), [
     ({"game_date": "2025-02-30"}, "param game_date must be an ISO date YYYY-MM-DD, got '2025-02-30'"),
-    ({"min_minutes": -1}, "param min_minutes must be an integer >= 0, got -1"),
-    ({"min_minutes": "15"}, "param min_minutes must be an integer >= 0, got '15'"),
+    ({"min_minutes": -1}, "param min_minutes must be an integer from 0 to 48 (the minutes of a regulation game), "
+                          "got -1"),
+    ({"min_minutes": "15"}, "param min_minutes must be an integer from 0 to 48 (the minutes of a regulation game), "
+                            "got '15'"),
     ({"predictions": "maybe"}, "param predictions must be one of auto, on, off, got 'maybe'"),
     ({"input_checks": "off"}, "param input_checks must be one of enforce, warn, got 'off'"),
     ({"force": "true"}, "param force must be true or false, got 'true'"),
@@ -83,14 +85,19 @@ def local_env(warehouse, monkeypatch):
 
 
 def alerts(warehouse) -> list[dict]:
-    return warehouse.query(Statement("t.sql", "SELECT severity, title, channels FROM nba_reference.pipeline_alerts"))
+    try:
+        return warehouse.query(Statement("t.sql", "SELECT severity, title, channels FROM nba_reference.pipeline_alerts"))
+    finally:
+        warehouse.close()  # the code under test may open the file read-only: not beside a read-write connection
 
 
 def test_a_failing_channel_never_fails_the_alert(local_env, monkeypatch):
     def broken(alert, settings):
-        raise ConnectionError("slack is down")
+        def send():
+            raise ConnectionError("slack is down")
+        return send
 
-    monkeypatch.setattr(notifiers, "CHANNELS", {"slack": broken, "email": lambda alert, settings: True})
+    monkeypatch.setattr(notifiers, "CHANNELS", {"slack": broken, "email": lambda alert, settings: lambda: None})
     delivered = notifiers.deliver(Alert(severity="warning", title="t", message="m", game_date=dt.date(2025, 1, 15)))
     assert delivered == ["log", "email"]
     assert alerts(local_env) == [{"severity": "warning", "title": "t", "channels": ["log", "email"]}]
@@ -143,6 +150,25 @@ class TestPhase4Deadline:
         sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
         with pytest.raises(AirflowSkipException, match="scheduled runs only; this run is manual"):
             sensor.execute(self.context(pendulum.now("UTC"), run_type="manual"))
+
+    def test_a_night_outside_every_season_has_no_deadline(self, local_env):
+        """The scheduled off-season run: nothing to compute, so nothing is late (no alert)."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        with pytest.raises(AirflowSkipException, match="no Phase 4 deadline: .*2025-01-15"):
+            sensor.execute(self.context(pendulum.now("UTC")))
+        assert alerts(local_env) == []
+
+    def test_a_skipped_final_processor_completes_the_night(self, local_env):
+        record_run(local_env, RunRecord(processor_name="ml_feature_store_v2", data_date=self.NIGHT, phase="phase4",
+                                        status="skipped", started_at=dt.datetime.now(dt.UTC), duration_seconds=0.0),
+                   RunContext())
+        local_env.close()
+        started = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        assert sensor.poke(self.context(started), now=started.add(hours=3)) is True
+        assert alerts(local_env) == []
 
 
 def test_the_shared_failure_notifier_renders_each_alert_afresh(monkeypatch):

@@ -174,7 +174,8 @@ def test_backfill_three_nights_then_reprocess_changes_no_row_count(airflow, api)
     for night in BACKFILL_NIGHTS:
         assert not any(duplicate_keys(airflow.warehouse, night).values())
         runs_of_p1 = select(airflow.warehouse, "SELECT COUNT(*) AS n FROM nba_reference.processor_run_history "
-                                               "WHERE data_date = @d AND processor_name = 'team_defense_zone_analysis'",
+                                               "WHERE data_date = @d AND processor_name = 'team_defense_zone_analysis' "
+                                               "AND status != 'running'",
                             d=night)[0]["n"]
         assert runs_of_p1 == 2  # recomputed, not skipped
 

@@ -181,6 +181,7 @@ def test_missing_box_scores_fail_the_dependency_check_and_write_nothing(warehous
     assert info.value.result.missing_dependencies == ["team_defense_game_summary"]
     assert not warehouse.has_rows("nba_precompute.team_defense_zone_analysis")
     history = warehouse.query(Statement("t.sql", "SELECT status, dependency_check_passed, missing_dependencies "
-                                                 "FROM nba_reference.processor_run_history"))
-    assert history == [{"status": "failed", "dependency_check_passed": False,
+                                                 "FROM nba_reference.processor_run_history ORDER BY processed_at"))
+    assert history == [{"status": "running", "dependency_check_passed": None, "missing_dependencies": []},
+                       {"status": "failed", "dependency_check_passed": False,
                         "missing_dependencies": ["team_defense_game_summary"]}]

@@ -274,5 +274,6 @@ def test_missing_player_games_fail_the_dependency_check_and_write_nothing(wareho
     assert "player_game_summary" in str(caught.value)
     assert warehouse.table_row_count("nba_precompute.player_shot_zone_analysis") == 0
     history = warehouse.query(Statement("h.sql", "SELECT status, missing_dependencies FROM "
-                                                 "nba_reference.processor_run_history"))
-    assert [(h["status"], h["missing_dependencies"]) for h in history] == [("failed", ["player_game_summary"])]
+                                                 "nba_reference.processor_run_history ORDER BY processed_at"))
+    assert [(h["status"], h["missing_dependencies"]) for h in history] == [
+        ("running", []), ("failed", ["player_game_summary"])]

@@ -107,11 +107,14 @@ def test_rerunning_a_night_gives_identical_rows_and_touches_no_other_night(janua
     assert night_outputs(wh, NIGHT - dt.timedelta(days=1)) == neighbour
 
 
-def test_every_run_is_in_the_history(january):
+def test_every_run_is_in_the_history_started_then_finished(january):
     wh, results = january
-    runs = select(wh, """SELECT processor_name, COUNT(*) AS runs FROM nba_reference.processor_run_history
+    runs = select(wh, """SELECT processor_name, COUNT(DISTINCT run_id) AS runs,
+                                STRING_AGG(status, ',' ORDER BY processed_at) AS statuses
+                         FROM nba_reference.processor_run_history
                          WHERE data_date = @d GROUP BY processor_name""", d=dt.date(2025, 1, 20))
-    assert {r["processor_name"]: r["runs"] for r in runs} == dict.fromkeys(PROCESSOR_NAMES, 1)
+    assert {r["processor_name"]: (r["runs"], r["statuses"]) for r in runs} == dict.fromkeys(
+        PROCESSOR_NAMES, (1, "running,success"))
 
 
 def test_no_leakage_end_to_end(season_warehouse_settings, tmp_path):

@@ -187,9 +187,20 @@ def test_start_requests_ready_unpredicted_and_records_the_batch(warehouse, recor
 
 def test_not_ready_with_fewer_than_50_is_critical_and_fails(warehouse, recorder):
     build_night(warehouse, total=450, ready=40)
-    with pytest.raises(Phase5NotReady, match="only 40 production-ready players .* manual intervention required"):
+    with pytest.raises(Phase5NotReady, match="only 40 production-ready eligible players .* manual intervention "
+                                             "required"):
         coordinator(warehouse, recorder).start_batch()
     assert recorder.alerts[0][0] == "critical" and recorder.published == []
+
+
+def test_the_minimum_to_proceed_counts_ready_eligible_players_not_feature_rows(warehouse, recorder):
+    """60 feature rows are production ready, but only 30 of them are players eligible tonight."""
+    build_night(warehouse, total=30, ready=60, low_minutes=420)
+    with pytest.raises(Phase5NotReady) as caught:
+        coordinator(warehouse, recorder).start_batch()
+    assert ("only 30 production-ready eligible players (of 30 eligible; 60 of 450 feature rows ready), "
+            "minimum 50") in str(caught.value)
+    assert recorder.alerts[0][:2] == ("critical", "Phase 4 not ready for predictions")
 
 
 def test_between_50_and_ready_proceeds_on_partial_data_with_a_warning(warehouse, recorder):

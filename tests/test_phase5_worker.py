@@ -362,6 +362,7 @@ def test_failed_insert_rolls_back_the_deactivation_and_records_a_failed_run(ware
     execute_script, sent = warehouse.execute_script, []
 
     def failing_insert(statement, params=None):
+        statement = warehouse._as_statement(statement)
         sent.append(statement.name.rsplit("/", 1)[-1])
         if statement.name.endswith("insert_predictions.sql"):
             raise WarehouseError(statement.name, "simulated failure")

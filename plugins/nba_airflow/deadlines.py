@@ -7,7 +7,8 @@ Instead a sensor runs beside Phase 4 in reschedule mode (no worker slot held
 between pokes): it ends quietly when P5 has finished the night, and raises one
 warning alert if Phase 4 is still not complete at the deadline — 60 minutes
 after the run started, or 01:00 ET, whichever comes first. A warning, never a
-kill. Manual runs and backfills have no deadline: the watch skips them.
+kill. Manual runs and backfills have no deadline, nor do nights without games
+(off nights, the off-season): the watch skips them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from airflow.sdk.exceptions import AirflowSkipException
 from nba_airflow.night import NEW_YORK, night_of, run_type
 from nba_airflow.notifiers import raise_alert
 from nba_airflow.warehouse import task_warehouse
+from processors.phase4.calendar import NoScheduleError, SeasonCalendar
 from processors.run_history import latest_run
+from processors.warehouse import WarehouseBusy
 
 log = logging.getLogger(__name__)
 PHASE4_FINAL_PROCESSOR = "ml_feature_store_v2"
@@ -55,13 +58,25 @@ class Phase4DeadlineSensor(BaseSensorOperator):
         kind = run_type(context)
         if kind != "scheduled":
             raise AirflowSkipException(f"Phase 4 deadlines apply to scheduled runs only; this run is {kind}")
+        game_date = night_of(context)
+        with task_warehouse(context, read_only=True) as warehouse:
+            try:
+                calendar = SeasonCalendar.load(warehouse, game_date)
+            except NoScheduleError as exc:
+                raise AirflowSkipException(f"no Phase 4 deadline: {exc}") from None
+        if calendar.is_off_night:
+            raise AirflowSkipException(f"no Phase 4 deadline: no games scheduled on {game_date}")
         return super().execute(context)
 
     def poke(self, context: Mapping[str, Any], now: dt.datetime | None = None) -> bool:
         game_date = night_of(context)
-        with task_warehouse(context) as warehouse:
-            last = latest_run(warehouse, PHASE4_FINAL_PROCESSOR, game_date)
-        if last and last["status"] in ("success", "partial"):
+        try:
+            with task_warehouse(context, read_only=True) as warehouse:
+                last = latest_run(warehouse, PHASE4_FINAL_PROCESSOR, game_date)
+        except WarehouseBusy as exc:  # transient: look again at the next poke
+            log.warning("Phase 4 for %s not checked, the warehouse %s is locked by %s", game_date, exc.path, exc.holder)
+            return False
+        if last and last["status"] in ("success", "partial", "skipped"):  # skipped: nothing to compute
             log.info("Phase 4 for %s complete (%s at %s)", game_date, last["status"], last["processed_at"])
             return True
         deadline, rule = phase4_deadline(context["dag_run"].start_date, game_date)

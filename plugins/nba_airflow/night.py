@@ -8,23 +8,29 @@ The date comes from the run's logical date in New York time, or from the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import pendulum
 
-from processors.run_history import RunContext
+from processors.run_history import DEFAULT_TIMEOUT_SECONDS, RunContext
 
 NEW_YORK = pendulum.timezone("America/New_York")
 RUN_TYPE_TRIGGER = {"scheduled": "scheduled", "manual": "manual", "backfill": "backfill",
                     "asset_triggered": "asset", "asset_materialization": "asset"}
+# Exactly YYYY-MM-DD: Python 3.11's date.fromisoformat alone also takes 20250115 and 2025-W03-3.
+# The same pattern is in the param's schema (nba_airflow.params), which Airflow checks at trigger time.
+GAME_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def parse_game_date(value: Any) -> dt.date:
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     try:
-        return dt.date.fromisoformat(str(value))
+        if not isinstance(value, str) or not re.fullmatch(GAME_DATE_PATTERN, value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"param game_date must be an ISO date YYYY-MM-DD, got {value!r}") from None
 
@@ -57,4 +63,11 @@ def run_context(context: Mapping[str, Any]) -> RunContext:
         dag_run_id=getattr(dag_run, "run_id", None),
         task_id=getattr(ti, "task_id", None),
         try_number=getattr(ti, "try_number", None),
+        timeout_seconds=_timeout_seconds(context),
     )
+
+
+def _timeout_seconds(context: Mapping[str, Any]) -> int:
+    """The task's execution_timeout: a run still `running` after it is abandoned."""
+    timeout = getattr(context.get("task"), "execution_timeout", None)
+    return int(timeout.total_seconds()) if timeout else DEFAULT_TIMEOUT_SECONDS

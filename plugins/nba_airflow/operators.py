@@ -10,9 +10,9 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from nba_airflow.assets import table_asset
-from nba_airflow.night import night_of, run_context
+from nba_airflow.night import night_of, parse_game_date, run_context
 from nba_airflow.notifiers import raise_alert
-from nba_airflow.params import InvalidParams, validate_params
+from nba_airflow.params import InvalidParams, check_in_a_season, validate_params
 from nba_airflow.publishing import publisher_for
 from nba_airflow.settings import pipeline_settings
 from nba_airflow.staleness import alert_stale, stale_and_done
@@ -21,19 +21,25 @@ from processors.cli.output import format_table
 from processors.messaging import phase4_complete_message
 from processors.phase4 import DependencyMissing, ProcessorFailed, ValidationFailed, downstream_of, get_processor
 from processors.phase4.calendar import NoScheduleError, SeasonCalendar
-from processors.phase4.night import audit_dag_run
+from processors.phase4.night import FAILED_STATUSES, audit_dag_run
 
 log = logging.getLogger(__name__)
 
 
 class CheckParamsOperator(BaseOperator):
-    """First task of the run: a bad param fails the run at once, before anything is written."""
+    """First task of the run, and its setup task: a bad param fails it at once, naming the param
+    (its failure alert is the run's only one), and nothing after it runs or writes. Checks each
+    value as Airflow's trigger-time schema does, refuses keys that are no param, and a requested
+    game_date outside every season in the schedule (scheduled off-season nights skip quietly)."""
 
     ui_color = "#f0e4ff"
 
     def execute(self, context: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            params = validate_params(context["params"])
+            params = validate_params(context["params"], getattr(context.get("dag_run"), "conf", None))
+            if params["game_date"]:
+                with task_warehouse(context, read_only=True) as warehouse:
+                    check_in_a_season(warehouse, parse_game_date(params["game_date"]))
         except InvalidParams as exc:
             raise AirflowFailException(str(exc)) from None
         game_date = night_of(context)
@@ -116,15 +122,12 @@ class PublishPhase4CompleteOperator(BaseOperator):
 class Phase4AuditOperator(BaseOperator):
     """Runs after the five processors whatever their states (ALL_DONE). Records the
     processors that never ran because an upstream failed (naming it) and fails when
-    Phase 4 failed, so the run's state shows it even though Phase 5 runs on."""
+    Phase 4 failed, so the run's state shows it even though Phase 5 runs on. Never runs
+    in a run check_params refused (check_params is the run's setup task)."""
 
     ui_color = "#eeeeee"
 
     def execute(self, context: Mapping[str, Any]) -> dict[str, str]:
-        try:
-            validate_params(context["params"])
-        except InvalidParams as exc:  # the run was refused at check_params: nothing to record
-            raise AirflowFailException(f"not auditing a run with invalid params: {exc}") from None
         game_date = night_of(context)
         with task_warehouse(context) as warehouse:
             try:
@@ -135,7 +138,7 @@ class Phase4AuditOperator(BaseOperator):
             stale = stale_and_done(context, warehouse, game_date)  # e.g. Phase 3 rewritten during the night
         alert_stale(context, game_date, stale)
         log.info("Phase 4 for %s\n%s", game_date, format_table([{"processor": k, "status": v} for k, v in statuses.items()]))
-        failed = [name for name, status in statuses.items() if status in ("failed", "upstream_failed")]
+        failed = [name for name, status in statuses.items() if status in (*FAILED_STATUSES, "upstream_failed")]
         if failed:
             raise AirflowFailException(f"Phase 4 incomplete for {game_date}: {', '.join(failed)}")
         return statuses

@@ -1,62 +1,120 @@
-"""The nightly DAG's params: declared once, validated by Airflow at trigger time
-(JSON schema) and again by the run's first task, with messages naming the param."""
+"""The nightly DAG's params, each defined once (type, bounds, values, description).
+
+From that one definition come both the Airflow `Param` (its JSON schema, which Airflow
+checks when a run is created: trigger form, API, CLI) and `validate_params` (the run's
+first task, check_params), which checks each value with Airflow's own Param check and
+words the refusal with the param's name and bounds: the two cannot disagree.
+check_params adds what a schema cannot say: keys that are not params, and a requested
+game_date outside every season in the schedule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from airflow.sdk import Param
+from airflow.sdk.exceptions import ParamValidationError
 
-from nba_airflow.night import parse_game_date
+from nba_airflow.night import GAME_DATE_PATTERN
+from processors.phase4.calendar import schedule_seasons
+from processors.warehouse import Warehouse
 
 PREDICTIONS_MODES = ("auto", "on", "off")
 INPUT_CHECKS_PARAM_VALUES = ("enforce", "warn")  # the command line also has "off"
+# Eligibility compares min_minutes with a player's average minutes per game: more than a
+# regulation game's 48 minutes could only be reached with overtime in every game, and would
+# leave no eligible player (the night would "meet" its SLA with 0 of 0 players).
+REGULATION_GAME_MINUTES = 48
 
-NIGHTLY_PARAMS = {
-    "game_date": Param(
-        None, type=["null", "string"], format="date",
-        description="Override the night (ISO date YYYY-MM-DD). Empty: the logical date in New York + 1 day.",
-    ),
-    "force": Param(False, type="boolean",
-                   description="Re-request predictions even when the night is already complete."),
-    "min_minutes": Param(15, type="integer", minimum=0,
-                         description="Projected minutes a player needs to be eligible for predictions."),
-    "predictions": Param("auto", type="string", enum=list(PREDICTIONS_MODES),
-                         description="auto: on for scheduled and manual runs, off for backfills."),
-    "input_checks": Param("enforce", type="string", enum=list(INPUT_CHECKS_PARAM_VALUES),
-                          description="enforce: Phase 3 inputs that break a contract stop the night. warn: an "
-                                      "operator who has looked accepts them; the run history records the waiver."),
-}
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One param: its default, JSON schema and description; `expects` words its bounds."""
+
+    name: str
+    default: Any
+    schema: dict[str, Any]
+    description: str
+    expects: str
+    normalise: Callable[[Any], Any] | None = None  # the accepted value as the tasks use it
+
+    def param(self) -> Param:
+        return Param(self.default, description=self.description, **self.schema)
+
+    def check(self, value: Any) -> Any:
+        """Airflow's own check of the value (jsonschema with format checking, as when a run is
+        created); raises ValueError naming the param and what it accepts."""
+        try:
+            Param(description=self.description, **self.schema).resolve(value)
+        except ParamValidationError:
+            raise ValueError(f"param {self.name} must be {self.expects}, got {value!r}") from None
+        return self.normalise(value) if self.normalise and value is not None else value
+
+
+SPECS: tuple[ParamSpec, ...] = (
+    ParamSpec("game_date", None, {"type": ["null", "string"], "format": "date", "pattern": GAME_DATE_PATTERN},
+              "The night to prepare, YYYY-MM-DD, within a season of the schedule. Empty: the logical date "
+              "in New York + 1 day (scheduled runs).",
+              "an ISO date YYYY-MM-DD"),
+    ParamSpec("force", False, {"type": "boolean"},
+              "Re-request predictions even when the night is already complete.", "true or false"),
+    ParamSpec("min_minutes", 15, {"type": "integer", "minimum": 0, "maximum": REGULATION_GAME_MINUTES},
+              f"Projected minutes (average of the last 7 days) a player needs to be eligible for predictions: "
+              f"0 to {REGULATION_GAME_MINUTES}, a regulation game.",
+              f"an integer from 0 to {REGULATION_GAME_MINUTES} (the minutes of a regulation game)",
+              normalise=int),  # JSON schema's integer includes 15.0
+    ParamSpec("predictions", "auto", {"type": "string", "enum": list(PREDICTIONS_MODES)},
+              "auto: on for scheduled and manual runs, off for backfills.", f"one of {', '.join(PREDICTIONS_MODES)}"),
+    ParamSpec("input_checks", "enforce", {"type": "string", "enum": list(INPUT_CHECKS_PARAM_VALUES)},
+              "enforce: Phase 3 inputs that break a contract stop the night. warn: an operator who has looked "
+              "accepts them; the run history records the waiver.", f"one of {', '.join(INPUT_CHECKS_PARAM_VALUES)}"),
+)
+PARAM_SPECS = {spec.name: spec for spec in SPECS}
+NIGHTLY_PARAMS = {spec.name: spec.param() for spec in SPECS}
 
 
 class InvalidParams(ValueError):
     """One or more params are invalid; the message names each."""
 
 
-def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The run's params, checked; raises InvalidParams naming every bad one."""
+def unknown_keys(keys: Sequence[str]) -> list[str]:
+    """A problem line for keys that are no param (Airflow keeps them in the params, unused)."""
+    unknown = [key for key in dict.fromkeys(keys) if key not in PARAM_SPECS]
     problems = []
-    game_date = params.get("game_date")
-    if game_date not in (None, ""):
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), list(PARAM_SPECS), n=1)
+        problems.append(f"unknown param {key}" + (f" (did you mean {close[0]}?)" if close else ""))
+    if problems:
+        problems.append(f"the params are {', '.join(PARAM_SPECS)}")
+    return problems
+
+
+def validate_params(params: Mapping[str, Any], conf: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The run's params, checked and normalised; raises InvalidParams naming every problem:
+    keys of params (or of the run's conf) that are no param, then each bad value."""
+    problems = unknown_keys([*params, *(conf or {})])
+    values = {}
+    for spec in SPECS:
         try:
-            game_date = parse_game_date(game_date).isoformat()
+            values[spec.name] = spec.check(params.get(spec.name, spec.default))
         except ValueError as exc:
             problems.append(str(exc))
-    force = params.get("force", False)
-    if not isinstance(force, bool):
-        problems.append(f"param force must be true or false, got {force!r}")
-    min_minutes = params.get("min_minutes", 15)
-    if isinstance(min_minutes, bool) or not isinstance(min_minutes, int) or min_minutes < 0:
-        problems.append(f"param min_minutes must be an integer >= 0, got {min_minutes!r}")
-    predictions = params.get("predictions", "auto")
-    if predictions not in PREDICTIONS_MODES:
-        problems.append(f"param predictions must be one of {', '.join(PREDICTIONS_MODES)}, got {predictions!r}")
-    input_checks = params.get("input_checks", "enforce")
-    if input_checks not in INPUT_CHECKS_PARAM_VALUES:
-        problems.append(f"param input_checks must be one of {', '.join(INPUT_CHECKS_PARAM_VALUES)}, "
-                        f"got {input_checks!r}")
     if problems:
         raise InvalidParams("; ".join(problems))
-    return {"game_date": game_date or None, "force": force, "min_minutes": min_minutes, "predictions": predictions,
-            "input_checks": input_checks}
+    return values
+
+
+def check_in_a_season(warehouse: Warehouse, game_date: dt.date) -> None:
+    """A requested game_date must fall in a season of the schedule (first to last game of the
+    season, off nights included): outside, there is nothing to compute. Raises InvalidParams
+    naming the seasons there are."""
+    seasons = schedule_seasons(warehouse)
+    if any(season.contains(game_date) for season in seasons):
+        return
+    there = "; ".join(f"{season.label}: {season.first_game} to {season.last_game}" for season in seasons)
+    raise InvalidParams(f"param game_date {game_date} is outside every season in nba_raw.nbac_schedule "
+                        f"({there or 'the schedule has no games'})")

@@ -28,7 +28,7 @@ from processors.phase5.coordinator import (
     plan_night,
 )
 from processors.phase5.worker import serve_requests
-from processors.warehouse import Warehouse
+from processors.warehouse import Warehouse, WarehouseBusy
 
 log = logging.getLogger(__name__)
 STEPS = ("start", "retry_1", "retry_2", "status")
@@ -70,7 +70,8 @@ class Phase5PlanOperator(BaseOperator):
 
 class Phase5ReadinessSensor(BaseSensorOperator):
     """Waits for Phase 4 readiness (P5 done and 80 % / 100 players ready), polling without
-    holding a worker slot, until ready or the backup deadline (06:00 PT + 30 min)."""
+    holding a worker slot, until ready or the backup deadline (06:00 PT + 30 min). The check
+    only reads; a warehouse locked by another process counts as not ready yet (poke again)."""
 
     ui_color = "#fff3d6"
 
@@ -85,11 +86,16 @@ class Phase5ReadinessSensor(BaseSensorOperator):
 
     def poke(self, context: Mapping[str, Any], now: pendulum.DateTime | None = None) -> bool:
         settings, game_date = pipeline_settings(), night_of(context)
-        with task_warehouse(context) as warehouse:
-            readiness = check_readiness(warehouse, game_date, settings)
-        log.info("%s", readiness.message)
-        if readiness.ready:
-            return True
+        try:
+            with task_warehouse(context, read_only=True) as warehouse:
+                readiness = check_readiness(warehouse, game_date, settings)
+        except WarehouseBusy as exc:  # transient: not ready yet as far as we know
+            log.warning("Phase 4 readiness for %s not checked, the warehouse %s is locked by %s; poking again in %.0f s",
+                        game_date, exc.path, exc.holder, self.poke_interval)
+        else:
+            log.info("%s", readiness.message)
+            if readiness.ready:
+                return True
         deadline = backup_deadline(game_date, settings)
         if (now or pendulum.now("UTC")) >= deadline:
             log.warning("backup deadline %s reached: the batch decides on what is ready", deadline)

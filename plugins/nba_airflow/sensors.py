@@ -2,7 +2,10 @@
 
 Reschedule mode: between pokes the task releases its worker slot (and the
 warehouse pool slot). Poke interval and timeout come from configuration at run
-time (NBA_SENSOR_POKE_SECONDS, NBA_SENSOR_TIMEOUT_SECONDS).
+time (NBA_SENSOR_POKE_SECONDS, NBA_SENSOR_TIMEOUT_SECONDS). The check only reads
+(a read-only connection). A warehouse locked by another process past
+NBA_LOCAL_LOCK_WAIT_SECONDS is "not ready yet": the sensor pokes again, within
+its timeout, instead of failing (the sensors run with retries=0).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from nba_airflow.night import night_of
 from nba_airflow.settings import pipeline_settings
 from nba_airflow.warehouse import task_warehouse
 from processors.phase3_readiness import PHASE3_TABLES, check_phase3_table
+from processors.warehouse import WarehouseBusy
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +49,13 @@ class Phase3ReadinessSensor(BaseSensorOperator):
             ) from None
 
     def poke(self, context: Mapping[str, Any]) -> bool:
-        with task_warehouse(context) as warehouse:
-            readiness = check_phase3_table(warehouse, self.table, night_of(context))
+        try:
+            with task_warehouse(context, read_only=True) as warehouse:
+                readiness = check_phase3_table(warehouse, self.table, night_of(context))
+        except WarehouseBusy as exc:  # transient: poke again
+            self._last_message = f"nba_analytics.{self.table}: not checked, the warehouse {exc.path} is locked by {exc.holder}"
+            log.warning("%s; poking again in %.0f s", self._last_message, self.poke_interval)
+            return False
         self._last_message = readiness.message
         log.info("%s", readiness.message)
         return readiness.ready

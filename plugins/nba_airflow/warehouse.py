@@ -24,8 +24,12 @@ def bigquery_client_factory(settings: WarehouseSettings):
     return make_client
 
 
-def task_warehouse(context: Mapping[str, Any] | None = None, settings: WarehouseSettings | None = None) -> Warehouse:
-    """The configured warehouse for the running task."""
+def task_warehouse(context: Mapping[str, Any] | None = None, settings: WarehouseSettings | None = None, *,
+                   read_only: bool = False) -> Warehouse:
+    """The configured warehouse for the running task (`read_only` for checks that only read).
+
+    Locally, another process holding the file is waited for up to NBA_LOCAL_LOCK_WAIT_SECONDS;
+    then WarehouseBusy (a WarehouseError: the task retries; readiness sensors poke again)."""
     if settings is None:
         from nba_airflow.settings import warehouse_settings
 
@@ -34,4 +38,5 @@ def task_warehouse(context: Mapping[str, Any] | None = None, settings: Warehouse
     if context and context.get("ti") is not None:
         ti = context["ti"]
         labels = {"dag_id": ti.dag_id, "task_id": ti.task_id}
-    return open_warehouse(settings, client_factory=bigquery_client_factory(settings), job_labels=labels)
+    return open_warehouse(settings, read_only=read_only, client_factory=bigquery_client_factory(settings),
+                          job_labels=labels)

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --date for a night's status, or --processing-time --start D --end D")
 
     try:
-        with open_warehouse() as warehouse:
+        with open_warehouse(read_only=True) as warehouse:
             if args.processing_time:
                 print(f"Phase 4 processing time, nights {args.start} to {end}")
                 print(format_table(processing_times(warehouse, args.start, end)))

@@ -1,6 +1,9 @@
 """Run one BigQuery-dialect query on the configured warehouse and print the rows.
 
     python -m processors.cli.query "SELECT COUNT(*) AS games FROM nba_raw.nbac_schedule"
+
+The warehouse is opened read-only: other readers share the file, a write is refused,
+and a missing warehouse is reported, never created.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
     args = parser.parse_args(argv)
     try:
-        with open_warehouse() as warehouse:
+        with open_warehouse(read_only=True) as warehouse:  # never writes, never creates the file
             rows = warehouse.query(Statement("command line", args.sql))
     except WarehouseError as exc:
         print(f"error: {exc}", file=sys.stderr)

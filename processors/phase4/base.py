@@ -2,8 +2,9 @@
 
 A processor is a small class around SQL in include/sql/phase4/: it checks its
 critical inputs for the night, replaces that night's partition with one
-set-based statement, validates the new rows before they commit, and writes one
-run-history row whatever happens.
+set-based statement, validates the new rows before they commit, and records the run:
+a `running` row when it starts, and its outcome, which commits in the same transaction
+as the partition it describes (a failure is recorded after the rollback).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from processors.phase4.calendar import SeasonCalendar
 from processors.phase4.inputs import input_row_count
 from processors.phase4.lineage import capture_lineage
 from processors.phase4.result import DependencyMissing, ProcessorFailed, ProcessorResult, ValidationFailed
-from processors.run_history import RunContext, RunRecord, record_run
-from processors.warehouse import Warehouse, WarehouseError
+from processors.run_history import RunContext, RunRecord, record_run, record_start
+from processors.warehouse import Warehouse, WarehouseError, WarehouseFileError
 
 log = logging.getLogger(__name__)
 
@@ -82,29 +83,34 @@ class Phase4Processor:
         """Process one night. Raises ProcessorFailed (after recording the run) on failure."""
         context = context or RunContext()
         calendar = SeasonCalendar.load(warehouse, game_date)  # bad input: raises before anything is written
-        started_at, clock = dt.datetime.now(dt.UTC), time.perf_counter()
-        result = ProcessorResult(processor=self.name, game_date=game_date, status="running", decision="",
-                                 output_table=self.output_table, quality_label=self.quality_label,
-                                 success_threshold=self.success_threshold(calendar))
+        run = _Run(self, warehouse, calendar, context)
+        result = run.result
         failure: ProcessorFailed | None = None
         try:
-            self._process(warehouse, calendar, result)
+            run.start()
+            self._process(warehouse, calendar, run)
         except ProcessorFailed as exc:
             failure = exc
         except WarehouseError as exc:
             result.status, result.decision, result.message = "failed", "warehouse_error", str(exc)
             failure = ProcessorFailed(result)
-        result.duration_seconds = time.perf_counter() - clock
-        if result.status in ("success", "partial") and result.duration_seconds > self.duration_warning_seconds:
-            result.warnings.append(f"took {result.duration_seconds:.0f} s, above {self.duration_warning_seconds} s")
-        result.run_id = self._record(warehouse, calendar, result, started_at, context)
+        if not run.recorded:
+            run.finish()
+            try:
+                run.record()
+            except WarehouseError as exc:  # e.g. the disk that failed the write: say so, keep the first cause
+                log.error("%s %s: the run's outcome could not be recorded: %s", self.name, game_date, exc)
+                if failure is None:
+                    raise
+                result.message += f" (and its run-history row could not be written: {exc.problem})"
         log.info("%s %s: %s (%s) rows=%d ready=%d quality=%s in %.2f s", self.name, game_date, result.status,
                  result.decision, result.rows_written, result.production_ready, result.quality, result.duration_seconds)
         if failure is not None:
             raise failure
         return result
 
-    def _process(self, warehouse: Warehouse, calendar: SeasonCalendar, result: ProcessorResult) -> None:
+    def _process(self, warehouse: Warehouse, calendar: SeasonCalendar, run: _Run) -> None:
+        result = run.result
         if calendar.is_off_night:
             result.status, result.decision = "skipped", "no_games_scheduled"
             result.message = f"no games scheduled on {calendar.game_date}"
@@ -119,27 +125,38 @@ class Phase4Processor:
         else:
             result.decision = "early_season" if calendar.is_early_season else "computed"
         stats: dict = {}
-        lineage: dict = {}
         write_started = time.perf_counter()
 
-        def validate(row_count: int) -> None:
+        def validate_and_record(row_count: int) -> None:
+            """Inside the write transaction: reject bad rows, else record the outcome with them."""
             self.before_validation(warehouse, calendar, int((time.perf_counter() - write_started) * 1000))
             stats.update(warehouse.query(self.stats_file, {"game_date": calendar.game_date})[0])
             problem = self.validation_problem(stats, calendar)
             if problem:
                 raise _Rejected(problem)
-            # Inside the transaction: the inputs exactly as the SELECT saw them.
-            lineage.update(capture_lineage(warehouse, calendar, self.phase3_inputs, self.upstream))
+            self._apply_stats(result, stats)
+            # The inputs exactly as the SELECT saw them.
+            result.lineage = capture_lineage(warehouse, calendar, self.phase3_inputs, self.upstream)
+            self._conclude(result, calendar)
+            run.finish()
+            run.record()
 
         try:
             warehouse.replace_partition(self.output_table, calendar.game_date, self.sql_file_for(calendar),
-                                        self.sql_params(calendar), check=validate)
+                                        self.sql_params(calendar), check=validate_and_record)
         except _Rejected as exc:
             self._apply_stats(result, stats)
             result.status, result.decision, result.message = "failed", "validation_failed", str(exc)
             raise ValidationFailed(result) from None
-        self._apply_stats(result, stats)
-        result.lineage = lineage
+        except BaseException:
+            # The commit failed: the outcome row rolled back with the output; report a failure instead.
+            run.recorded = False
+            self._apply_stats(result, {})
+            result.lineage, result.warnings = {}, []
+            raise
+
+    @staticmethod
+    def _conclude(result: ProcessorResult, calendar: SeasonCalendar) -> None:
         if not result.rows_written:  # validation allowed an empty night: nothing to compute
             result.status, result.decision = "skipped", "no_eligible_rows"
             result.message = f"no rows to compute for {calendar.game_date}"
@@ -155,7 +172,9 @@ class Phase4Processor:
         try:
             missing = [name for name in self.critical_inputs_for(calendar)
                        if not input_row_count(warehouse, name, calendar)]
-        except WarehouseError as exc:
+        except WarehouseFileError:
+            raise  # the file itself (locked, full, unreadable): a warehouse error, retried
+        except WarehouseError as exc:  # e.g. an input table that does not exist
             result.status, result.decision, result.message = "failed", "dependency_check_failed", str(exc)
             raise DependencyMissing(result) from None
         if missing:
@@ -173,17 +192,47 @@ class Phase4Processor:
         result.quality = round(float(quality), 2) if quality is not None else None
         result.records_skipped = int(stats.get("records_skipped") or 0)
 
-    def _record(self, warehouse: Warehouse, calendar: SeasonCalendar, result: ProcessorResult,
-                started_at: dt.datetime, context: RunContext) -> str:
-        record = RunRecord(
-            processor_name=self.name, data_date=calendar.game_date, phase="phase4", status=result.status,
-            started_at=started_at, duration_seconds=result.duration_seconds, season_year=calendar.season_year,
-            records_processed=result.rows_written, records_created=result.rows_written,
-            records_skipped=result.records_skipped,
-            dependency_check_passed=not result.missing_dependencies and result.decision != "dependency_check_failed",
-            missing_dependencies=result.missing_dependencies,
-            errors=[result.message] if result.status == "failed" else [],
-            warnings=result.warnings, summary=result.summary(), output_table=self.output_table,
-        )
-        record_run(warehouse, record, context)
-        return record.run_id
+
+
+class _Run:
+    """One run of a processor: its result, its clock and its run-history rows."""
+
+    def __init__(self, processor: Phase4Processor, warehouse: Warehouse, calendar: SeasonCalendar,
+                 context: RunContext):
+        self.processor, self.warehouse, self.calendar, self.context = processor, warehouse, calendar, context
+        self.started_at, self._clock = dt.datetime.now(dt.UTC), time.perf_counter()
+        self.recorded = False
+        self.result = ProcessorResult(
+            processor=processor.name, game_date=calendar.game_date, status="running", decision="",
+            output_table=processor.output_table, quality_label=processor.quality_label,
+            success_threshold=processor.success_threshold(calendar))
+        self.run_record = RunRecord(processor_name=processor.name, data_date=calendar.game_date, phase="phase4",
+                                    status="running", started_at=self.started_at, duration_seconds=0.0,
+                                    season_year=calendar.season_year, output_table=processor.output_table)
+        self.result.run_id = self.run_record.run_id
+
+    def start(self) -> None:
+        if not self.calendar.is_off_night:  # an off night does nothing worth watching
+            record_start(self.warehouse, self.run_record, self.context)
+
+    def finish(self) -> None:
+        """Stop the clock (before the outcome is recorded)."""
+        result = self.result
+        result.duration_seconds = time.perf_counter() - self._clock
+        limit = self.processor.duration_warning_seconds
+        if result.status in ("success", "partial") and result.duration_seconds > limit:
+            result.warnings.append(f"took {result.duration_seconds:.0f} s, above {limit} s")
+
+    def record(self) -> None:
+        result = self.result
+        record = self.run_record
+        record.status, record.duration_seconds = result.status, result.duration_seconds
+        record.records_processed = record.records_created = result.rows_written
+        record.records_skipped = result.records_skipped
+        record.dependency_check_passed = (not result.missing_dependencies
+                                          and result.decision != "dependency_check_failed")
+        record.missing_dependencies = result.missing_dependencies
+        record.errors = [result.message] if result.status == "failed" else []
+        record.warnings, record.summary = result.warnings, result.summary()
+        record_run(self.warehouse, record, self.context)
+        self.recorded = True

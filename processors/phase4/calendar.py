@@ -16,6 +16,28 @@ class NoScheduleError(ValueError):
 
 
 @dataclass(frozen=True)
+class Season:
+    """One season of the schedule: its first to its last game, off nights included."""
+
+    season_year: int
+    first_game: dt.date
+    last_game: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.season_year}-{(self.season_year + 1) % 100:02d}"
+
+    def contains(self, game_date: dt.date) -> bool:
+        return self.first_game <= game_date <= self.last_game
+
+
+def schedule_seasons(warehouse: Warehouse) -> list[Season]:
+    """The seasons in nba_raw.nbac_schedule, oldest first. A date in none of them is one
+    SeasonCalendar.load refuses (NoScheduleError)."""
+    return [Season(**row) for row in warehouse.query("phase4/schedule_seasons.sql")]
+
+
+@dataclass(frozen=True)
 class SeasonCalendar:
     game_date: dt.date
     season_year: int

@@ -13,9 +13,11 @@ from collections.abc import Iterable, Iterator
 from processors.phase4 import PROCESSOR_NAMES, UPSTREAM, ProcessorFailed, ProcessorResult, get_processor
 from processors.phase4.calendar import SeasonCalendar
 from processors.run_history import RunContext, RunRecord, record_run
-from processors.warehouse import Warehouse
+from processors.warehouse import Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
+FAILED_STATUSES = ("failed", "abandoned")
+_UNFINISHED = {"running": "abandoned"}
 
 
 def record_upstream_failed(warehouse: Warehouse, name: str, game_date: dt.date, failed_upstream: list[str],
@@ -31,7 +33,11 @@ def record_upstream_failed(warehouse: Warehouse, name: str, game_date: dt.date, 
                        started_at=dt.datetime.now(dt.UTC), duration_seconds=0.0, season_year=season_year,
                        dependency_check_passed=False, missing_dependencies=failed_upstream,
                        summary=result.summary(), output_table=processor.output_table)
-    record_run(warehouse, record, context)
+    try:
+        record_run(warehouse, record, context)
+    except WarehouseError as exc:  # e.g. the disk that failed the upstream: the night goes on saying so
+        log.error("%s %s: could not record that it did not run: %s", name, game_date, exc)
+        result.message += f" (and its run-history row could not be written: {exc.problem})"
     result.run_id = record.run_id
     return result
 
@@ -41,13 +47,15 @@ def audit_dag_run(warehouse: Warehouse, game_date: dt.date, context: RunContext)
     failed (naming it), and return every processor's final status in that run."""
     rows = warehouse.query("reference/phase4_runs_of_dag_run.sql",
                            {"data_date": game_date, "dag_run_id": context.dag_run_id})
-    statuses = {row["processor_name"]: (row["status"], row["decision"]) for row in rows}
+    # The audit runs after every processor task ended: one still `running` died mid-run.
+    statuses = {row["processor_name"]: (_UNFINISHED.get(row["status"], row["status"]), row["decision"])
+                for row in rows}
 
     def root_causes(name: str) -> list[str]:
         """The failed processors upstream of one that never ran; else the Phase 3 readiness gate."""
         causes: list[str] = []
         for up in UPSTREAM[name]:
-            found = [up] if statuses.get(up, (None,))[0] == "failed" else root_causes(up) if up not in statuses else []
+            found = [up] if statuses.get(up, (None,))[0] in FAILED_STATUSES else root_causes(up) if up not in statuses else []
             causes += [c for c in found if c not in causes]
         return causes or ["phase3_readiness"]
 

@@ -195,16 +195,18 @@ class Coordinator:
                 message=f"all {sets.eligible} eligible players already predicted: nothing requested"))
         readiness = check_readiness(self.warehouse, self.game_date, self.settings)
         if not readiness.ready:
-            if readiness.players_ready < self.settings.min_ready_to_proceed:
-                message = (f"Phase 4 not ready at the backup deadline for {self.game_date}: only "
-                           f"{readiness.players_ready} production-ready players (minimum "
-                           f"{self.settings.min_ready_to_proceed:.0f}) — manual intervention required")
+            # The decision counts ready *eligible* players (R): the ones predictions are for.
+            ready = (f"{sets.ready} production-ready eligible players (of {sets.eligible} eligible; "
+                     f"{readiness.players_ready} of {readiness.players_total} feature rows ready)")
+            if sets.ready < self.settings.min_ready_to_proceed:
+                message = (f"Phase 4 not ready at the backup deadline for {self.game_date}: only {ready}, "
+                           f"minimum {self.settings.min_ready_to_proceed:.0f} — manual intervention required")
                 self.alert("critical", "Phase 4 not ready for predictions", message)
                 self._record(StepResult(step="start", status="failed", decision="not_ready", eligible=sets.eligible,
                                         ready=sets.ready, predicted_before=sets.eligible_predicted, message=message))
                 raise Phase5NotReady(message)
             self.alert("warning", "Predictions proceeding on partial Phase 4 data",
-                       f"{readiness.message}; proceeding with {readiness.players_ready} ready players")
+                       f"{readiness.message}; proceeding with {ready}")
         result = self._batch("start", sets)
         self._warn_on_gap(result)
         return result

@@ -100,24 +100,25 @@ def serve_requests(warehouse: Warehouse, game_date: dt.date, requests: list[dict
                 names = ", ".join(f"{r['player_lookup']} ({r['active_predictions']})" for r in doubled)
                 raise WarehouseError(f"{_SQL}/insert_predictions.sql",
                                      f"more than one active {SYSTEM_ID} prediction on {game_date} for: {names}")
+            refused = {r["player_lookup"]: _reason(r) for r in decisions if r["decision"] != "eligible"}
+            written = [r for r in decisions if r["writes"]]
+            already = sum(1 for r in decisions if r["decision"] == "eligible" and not r["writes"])
+            result = WorkerResult(batch_id=batch_id, requested=len(requests), predicted=len(written),
+                                  already_predicted=already, refused=refused,
+                                  superseded=sum(1 for r in written if r["has_active"]))
+            record = RunRecord(
+                processor_name=SYSTEM_ID, data_date=game_date, phase=PHASE, status=result.status,
+                started_at=started_at, duration_seconds=time.perf_counter() - clock,
+                records_processed=result.requested, records_created=result.predicted,
+                records_skipped=len(refused) + already,
+                warnings=[f"{p}: {why}" for p, why in sorted(refused.items())],
+                summary={**result.summary(), "replace_existing": replace_existing}, output_table=OUTPUT_TABLE,
+            )
+            record_run(warehouse, record, context)  # commits with the predictions, or not at all
     except WarehouseError as exc:
         _record_failure(warehouse, game_date, batch_id, len(requests), str(exc), started_at, clock, context)
         raise
 
-    refused = {r["player_lookup"]: _reason(r) for r in decisions if r["decision"] != "eligible"}
-    written = [r for r in decisions if r["writes"]]
-    already = sum(1 for r in decisions if r["decision"] == "eligible" and not r["writes"])
-    result = WorkerResult(batch_id=batch_id, requested=len(requests), predicted=len(written),
-                          already_predicted=already, refused=refused,
-                          superseded=sum(1 for r in written if r["has_active"]))
-    record = RunRecord(
-        processor_name=SYSTEM_ID, data_date=game_date, phase=PHASE, status=result.status, started_at=started_at,
-        duration_seconds=time.perf_counter() - clock, records_processed=result.requested,
-        records_created=result.predicted, records_skipped=len(refused) + already,
-        warnings=[f"{p}: {why}" for p, why in sorted(refused.items())],
-        summary={**result.summary(), "replace_existing": replace_existing}, output_table=OUTPUT_TABLE,
-    )
-    record_run(warehouse, record, context)
     log.info("%s %s %s: %d requested, %d predicted (%d superseding an active one), %d already predicted, "
              "%d refused", SYSTEM_ID, game_date, batch_id, result.requested, result.predicted, result.superseded,
              already, len(refused))

@@ -1,8 +1,9 @@
 -- Phase 4 status of one night (@game_date): one row per processor, P1..P5,
 -- including processors that never ran for the date. rows_in_table is the
 -- actual row count of the processor's output partition for the date; the
--- other columns come from the processor's latest run-history row for the date
--- (by processed_at), NULL when it never ran; runs counts its runs for the date.
+-- other columns come from the processor's latest run for the date (by processed_at),
+-- NULL when it never ran: `running` while it runs, `abandoned` when it never finished
+-- (reference/run_outcomes.sql); runs counts its runs for the date.
 -- stale / stale_reason: the output was computed from an upstream output that has
 -- been rewritten since, or from a Phase 3 table whose fingerprint is no longer the one
 -- in @phase3_fingerprints (a JSON object table -> today's fingerprint, from
@@ -103,17 +104,21 @@ stale AS (
   FROM stale_reasons
   GROUP BY processor_name
 ),
+run_outcomes AS (
+  {{ include reference/run_outcomes.sql }}
+),
 night_runs AS (
   SELECT
     processor_name,
     status,
     records_processed,
     duration_seconds,
+    started_at,
     processed_at,
     summary,
     COUNT(*) OVER (PARTITION BY processor_name) AS runs,
     ROW_NUMBER() OVER (PARTITION BY processor_name ORDER BY processed_at DESC, run_id DESC) AS recency
-  FROM `{{ project }}.{{ nba_reference }}.processor_run_history`
+  FROM run_outcomes
   WHERE data_date = @game_date
     AND phase = 'phase4'
 )
@@ -129,6 +134,7 @@ SELECT
   JSON_VALUE(latest.summary, '$.quality_label') AS quality_label,
   latest.duration_seconds,
   latest.processed_at AS last_run_at,
+  latest.started_at AS last_started_at,
   JSON_VALUE(latest.summary, '$.decision') AS decision,
   JSON_VALUE(latest.summary, '$.message') AS message,
   IFNULL(latest.runs, 0) AS runs,

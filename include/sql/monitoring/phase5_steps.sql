@@ -10,6 +10,7 @@ SELECT
   SAFE_CAST(JSON_VALUE(summary, '$.ready') AS INT64) AS ready,
   SAFE_CAST(JSON_VALUE(summary, '$.predicted_after') AS INT64) AS predicted,
   SAFE_CAST(JSON_VALUE(summary, '$.coverage_pct') AS FLOAT64) AS coverage_pct,
+  SAFE_CAST(JSON_VALUE(summary, '$.min_minutes') AS INT64) AS min_minutes,
   JSON_VALUE(summary, '$.message') AS message,
   processed_at
 FROM `{{ project }}.{{ nba_reference }}.processor_run_history`

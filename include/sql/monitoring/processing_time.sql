@@ -1,18 +1,24 @@
 -- Processing time per Phase 4 processor over the nights @start_date..@end_date
--- (data_date, inclusive), from the run history. Duration figures cover the
+-- (data_date, inclusive), from the run history (one outcome per run, see
+-- reference/run_outcomes.sql). Duration figures cover the
 -- runs that did work (not 'skipped': a bootstrap or upstream-failed skip takes
 -- no time and would pull the figures down); median_seconds is the exact median:
 -- the middle working run, or the mean of the two middle ones. The figures are
 -- computed on whole milliseconds (integers): a sum of FLOAT64 depends on the
 -- order it is added in, and its last bit could flip the rounded figure.
-WITH runs AS (
+WITH run_outcomes AS (
+  {{ include reference/run_outcomes.sql }}
+),
+runs AS (
   SELECT
     processor_name,
     data_date,
     status,
     CAST(ROUND(duration_seconds * 1000) AS INT64) AS duration_ms,
-    IF(status = 'skipped', NULL, CAST(ROUND(duration_seconds * 1000) AS INT64)) AS working_ms
-  FROM `{{ project }}.{{ nba_reference }}.processor_run_history`
+    -- unfinished runs have no duration yet
+    IF(status IN ('skipped', 'running', 'abandoned'), NULL,
+       CAST(ROUND(duration_seconds * 1000) AS INT64)) AS working_ms
+  FROM run_outcomes
   WHERE data_date BETWEEN @start_date AND @end_date
     AND phase = 'phase4'
 ),
@@ -39,6 +45,7 @@ SELECT
   COUNTIF(status = 'partial') AS partial_runs,
   COUNTIF(status = 'failed') AS failed_runs,
   COUNTIF(status = 'skipped') AS skipped_runs,
+  COUNTIF(status IN ('running', 'abandoned')) AS unfinished_runs,
   ROUND(AVG(working_ms) / 1000, 3) AS avg_seconds,
   ROUND(ANY_VALUE(m.median_ms) / 1000, 3) AS median_seconds,
   MAX(working_ms) / 1000 AS max_seconds,
