@@ -3,8 +3,8 @@
     make bench-latency [NIGHT=2025-01-15]
 
 Starts a private local Airflow (devtools/local_airflow.py: api-server on a free
-127.0.0.1 port, scheduler, dag-processor, triggerer, LocalExecutor; state in
-.benchmarks/airflow-latency) on a copy of the sample season, triggers the night
+127.0.0.1 port, scheduler, dag-processor, triggerer, LocalExecutor, its own
+PostgreSQL for the metadata DB; state in .benchmarks/airflow-latency) on a copy of the sample season, triggers the night
 through the REST API, waits for the run, and reports the start-up time, the PSS
 of each component idle and right after the run, and the time from P5's success
 to the published batch of prediction requests, measured two ways: the

@@ -170,6 +170,79 @@ class TestPhase4Deadline:
         assert sensor.poke(self.context(started), now=started.add(hours=3)) is True
         assert alerts(local_env) == []
 
+    # --- deferred until the deadline (the DAG's way): one check there, no task start before ---------
+    STARTED = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+
+    @pytest.fixture
+    def game_night(self, night_warehouse, monkeypatch, caplog):
+        """The sample season (2025-01-15 has games); the watch's clock is set by each test."""
+        caplog.set_level("INFO", logger="nba_airflow")
+        return night_warehouse
+
+    @staticmethod
+    def night_alerts(path) -> list[tuple[str, str]]:
+        from airflow_fixtures import select
+
+        return [(r["severity"], r["title"]) for r in select(
+            path, "SELECT severity, title FROM nba_reference.pipeline_alerts WHERE source = 'phase4_deadline'")]
+
+    def test_waits_for_the_deadline_deferred_to_the_triggerer(self, game_night, monkeypatch, caplog):
+        from airflow.sdk.exceptions import TaskDeferred
+
+        monkeypatch.setattr(deadlines, "utcnow", lambda: self.STARTED.add(minutes=2))
+        with pytest.raises(TaskDeferred) as deferred:
+            deadlines.Phase4DeadlineSensor(task_id="phase4_deadline").execute(self.context(self.STARTED))
+        trigger = deferred.value.trigger
+        # Not end_from_trigger: the task resumes at the deadline to check and maybe alert.
+        assert trigger.moment == self.STARTED.add(minutes=60) and trigger.end_from_trigger is False
+        assert deferred.value.method_name == "execute_complete"
+        assert ("Phase 4 of 2025-01-15 due at 2025-01-15 00:00 ET (05:00 UTC) (60 min after the run started): "
+                "waiting 58 min (deferred to the triggerer), then one check") in caplog.text
+        assert self.night_alerts(game_night) == []
+
+    def test_resumed_at_the_deadline_one_check_and_one_alert(self, game_night, monkeypatch):
+        monkeypatch.setattr(deadlines, "utcnow", lambda: self.STARTED.add(minutes=60, seconds=1))
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        assert sensor.execute_complete(self.context(self.STARTED), event=self.STARTED.add(minutes=60)) is None
+        assert self.night_alerts(game_night) == [("warning", "Phase 4 not complete 60 minutes after the run started")]
+
+    def test_done_by_the_deadline_ends_quietly(self, game_night, monkeypatch):
+        from airflow_fixtures import _when_unlocked
+
+        _when_unlocked(lambda wh: record_run(wh, RunRecord(
+            processor_name="ml_feature_store_v2", data_date=self.NIGHT, phase="phase4", status="success",
+            started_at=dt.datetime.now(dt.UTC), duration_seconds=1.0), RunContext()), game_night)
+        monkeypatch.setattr(deadlines, "utcnow", lambda: self.STARTED.add(minutes=60))
+        deadlines.Phase4DeadlineSensor(task_id="phase4_deadline").execute_complete(self.context(self.STARTED))
+        assert self.night_alerts(game_night) == []
+
+    def test_a_deadline_already_past_is_checked_at_once(self, game_night, monkeypatch, caplog):
+        late_start = pendulum.datetime(2025, 1, 15, 0, 30, tz="America/New_York")
+        monkeypatch.setattr(deadlines, "utcnow", lambda: late_start.add(hours=2))
+        assert deadlines.Phase4DeadlineSensor(task_id="phase4_deadline").execute(self.context(late_start)) is None
+        assert "Phase 4 of 2025-01-15 due at 2025-01-15 01:00 ET (06:00 UTC): already passed, checking now" \
+            in caplog.text
+        assert self.night_alerts(game_night) == [("warning", "Phase 4 not complete by 01:00 ET")]
+
+    def test_a_locked_warehouse_at_the_deadline_is_looked_at_again(self, game_night, monkeypatch):
+        from airflow.sdk.exceptions import TaskDeferred
+
+        from processors.warehouse import WarehouseBusy
+
+        def locked(warehouse, processor, game_date):
+            raise WarehouseBusy(game_night, "locked", "PID 4242 (a Phase 4 processor)")
+
+        now = self.STARTED.add(minutes=60)
+        monkeypatch.setattr(deadlines, "utcnow", lambda: now)
+        monkeypatch.setattr(deadlines, "latest_run", locked)
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        with pytest.raises(TaskDeferred) as deferred:
+            sensor.execute_complete(self.context(self.STARTED))
+        assert deferred.value.trigger.moment == now.add(minutes=1) and deferred.value.kwargs == {"looks": 1}
+        assert self.night_alerts(game_night) == []
+        sensor.execute_complete(self.context(self.STARTED), looks=deadlines.MAX_LOOKS - 1)  # gives up: one warning
+        assert self.night_alerts(game_night) == [("warning", "Phase 4 not complete 60 minutes after the run started")]
+
 
 def test_the_shared_failure_notifier_renders_each_alert_afresh(monkeypatch):
     """One PipelineAlertNotifier instance sits in default_args: every failure must get its own text."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from airflow_fixtures import DAG_ID, load_dag
+from nba_airflow.timetables import NightlyTimetable
 
 ROOT = Path(__file__).resolve().parent.parent
 P1, P2, P3, P4, P5 = ("phase4.team_defense_zone_analysis", "phase4.player_shot_zone_analysis",
@@ -77,7 +78,8 @@ def test_trigger_rules_and_retries(dag):
 
 def test_schedule_timezone_and_run_policy(dag):
     assert dag.dag_id == DAG_ID
-    assert (dag.timetable.expression, str(dag.timetable.timezone)) == ("0 23 * * *", "America/New_York")
+    assert isinstance(dag.timetable, NightlyTimetable)  # CronTriggerTimetable; run ids name the night
+    assert (dag.timetable.summary, dag.timetable._timezone.name) == ("0 23 * * *", "America/New_York")
     assert dag.catchup is False and dag.max_active_runs == 1
     assert dag.start_date == dt.datetime(2024, 10, 1, 4, 0, tzinfo=dt.UTC)  # midnight New York (EDT)
     assert {"nba", "phase4", "phase5"} <= set(dag.tags)

@@ -1,14 +1,14 @@
 """Operations against a real local Airflow: api-server, scheduler, dag-processor and triggerer
-under the LocalExecutor, started on a free loopback port with its own home and a copy of the
-sample season, driven through the REST API and the CLI, looked at in headless Chromium, and
-stopped by PID at the end. The tests run in file order and share the one instance.
+under the LocalExecutor, their metadata DB in a private PostgreSQL (as `make airflow-up`), started
+on free loopback ports with its own home and a copy of the sample season, driven through the REST
+API and the CLI, looked at in headless Chromium, and stopped by PID at the end. The tests run in
+file order and share the one instance (one start-up for the module).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
 import pendulum
@@ -25,7 +25,7 @@ from airflow_fixtures import (
     select,
 )
 from devtools.airflow_api import AirflowApi
-from devtools.local_airflow import ADMIN, LocalAirflow, alive, free_port, listening_addresses, port_open
+from devtools.local_airflow import ADMIN, LocalAirflow, alive, family, free_port, listening_addresses, port_open
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ def airflow(season_warehouse_settings, tmp_path_factory):
     local = LocalAirflow(home=root / "home", port=free_port(), warehouse=warehouse,
                          extra_env={"NBA_SENSOR_POKE_SECONDS": "1", "NBA_SENSOR_TIMEOUT_SECONDS": "20",
                                     "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1"})
-    local.startup_seconds = local.start(timeout=120)
+    local.startup_seconds = local.start(timeout=180)
     yield local
     local.stop()  # also when a test failed half-way; test_stop_leaves_nothing_running checks it properly
 
@@ -85,12 +85,17 @@ def manual_run(airflow, api):
 
 
 def test_start_brings_up_the_ui_on_loopback_only(airflow, api):
-    print(f"local Airflow up in {airflow.startup_seconds:.1f} s; PSS {airflow.memory_pss_kb()}")
+    steps = {name: round(at, 1) for name, at in airflow.steps.items()}
+    print(f"local Airflow up in {airflow.startup_seconds:.1f} s {steps}; PSS {airflow.memory_pss_kb()}")
     assert set(airflow.pids()) == {"api-server", "scheduler", "dag-processor", "triggerer"}
     assert all(alive(pid) for pid in airflow.pids().values())
     addresses = listening_addresses(airflow.pids().values())
     assert addresses and {host for host, _ in addresses} == {"127.0.0.1"}, addresses  # no log servers on 0.0.0.0
     assert ("127.0.0.1", airflow.port) in addresses
+    # The metadata DB: the private PostgreSQL, on its own loopback port only (no Unix socket).
+    assert alive(airflow.postgres_pid())
+    assert listening_addresses([airflow.postgres_pid()]) == {("127.0.0.1", airflow.db_port)}
+    assert airflow.env()["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
     assert api.dag(DAG_ID)["is_paused"] is False
     assert api.pool("nba_warehouse")["slots"] == 1
 
@@ -132,23 +137,12 @@ def test_phase4_to_phase5_hand_off_from_task_timestamps(manual_run):
 
 
 def create_backfill(airflow, api, *args: str) -> int:
-    """`backfill create`, repeated only when SQLite's "database is locked" left nothing behind. A lock
-    after the backfill row committed can leave it half made (its reprocessed runs not reset), and a
-    blind retry then fails with AlreadyRunningBackfill: the test then stops as an expected failure
-    naming the cause (xfail, listed in the summary), never as a pass; any other failure fails."""
+    """`backfill create` through the CLI, once (no retries: PostgreSQL, not a shared SQLite file); the new backfill."""
     known = {b["id"] for b in api.backfills(DAG_ID)}
-    for attempt in range(1, 4):
-        result = airflow.airflow("backfill", "create", "--dag-id", DAG_ID, *args, check=False, attempts=1)
-        created = [b["id"] for b in api.backfills(DAG_ID) if b["id"] not in known]
-        locked = "database is locked" in result.stderr
-        if created and locked:
-            pytest.xfail(f"backfill create hit 'database is locked' after backfill {max(created)} was written: it may "
-                         "be half made (SQLite shared by four processes; the local Airflow's PostgreSQL is issue 13)")
-        if created:
-            return max(created)
-        assert locked, result.stderr[-2000:]
-        time.sleep(2 * attempt)
-    raise AssertionError(f"backfill create {' '.join(args)}: the metadata DB stayed locked")
+    airflow.airflow("backfill", "create", "--dag-id", DAG_ID, *args)
+    created = [b["id"] for b in api.backfills(DAG_ID) if b["id"] not in known]
+    assert len(created) == 1, created
+    return created[0]
 
 
 def test_backfill_three_nights_then_reprocess_changes_no_row_count(airflow, api):
@@ -256,8 +250,12 @@ def test_browser_logs_in_and_sees_the_graph_and_a_finished_run(airflow, manual_r
 def test_stop_leaves_nothing_running(airflow):
     pids = airflow.pids()
     groups = set(pids.values())
+    postgres = [airflow.postgres_pid(), *family([airflow.postgres_pid()])]  # the postmaster and its backends
+    assert len(postgres) > 3
     airflow.stop()
     assert not any(alive(pid) for pid in pids.values())
     assert not listening_addresses(groups), "a process of ours still listens"
     assert not port_open(airflow.port)
+    assert not any(alive(pid) for pid in postgres), "PostgreSQL still runs"
+    assert not port_open(airflow.db_port)
     assert not airflow.pids_file.exists()

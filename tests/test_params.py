@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
+import pendulum
 import pytest
 
-from airflow_fixtures import logical_date_for, run_dag, select
+from airflow_fixtures import logical_date_for, nightly_conf, run_dag, select
 from nba_airflow.night import parse_game_date
 from nba_airflow.params import NIGHTLY_PARAMS, InvalidParams, validate_params
 
@@ -210,3 +211,80 @@ def test_check_params_reads_unknown_keys_from_the_run_conf_too():
                "logical_date": logical_date_for(NIGHT)}
     with pytest.raises(AirflowFailException, match="unknown param min_minute"):
         CheckParamsOperator(task_id="check_params").execute(context)
+
+
+# --- a manual run names its night (issue 13, item 4) --------------------------------------------
+
+REFUSED_MANUAL = "a manual run needs param game_date (YYYY-MM-DD): the night to compute"
+# The trigger form's logical date is the time you open it: no 23:00 New York schedule tick.
+FORM_LOGICAL_DATE = pendulum.datetime(2025, 1, 20, 15, 4, 5, tz="UTC")
+
+
+def check_params_context(run_type: str, logical_date, game_date=None) -> dict:
+    return {"params": {"game_date": game_date, "force": False, "min_minutes": 15, "predictions": "auto",
+                       "input_checks": "enforce"},
+            "dag_run": SimpleNamespace(conf={"game_date": game_date}, run_type=run_type, run_id=f"{run_type}__x",
+                                       run_after=logical_date or FORM_LOGICAL_DATE),
+            "logical_date": logical_date}
+
+
+@pytest.mark.parametrize("logical_date", [FORM_LOGICAL_DATE, None])
+def test_check_params_refuses_a_manual_run_without_game_date(logical_date):
+    """The trigger form scenario: the date field empty (or cleared by the browser for a date that does
+    not exist) sends game_date null; the night is not silently "today + 1"."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from nba_airflow.operators import CheckParamsOperator
+
+    with pytest.raises(AirflowFailException) as info:
+        CheckParamsOperator(task_id="check_params").execute(check_params_context("manual", logical_date))
+    assert str(info.value).startswith(REFUSED_MANUAL)
+    assert "the trigger form sends none when its date field is empty or holds a date that does not exist" in \
+        str(info.value)
+
+
+@pytest.mark.parametrize(("run_type", "logical_date", "night"), [
+    ("scheduled", logical_date_for(NIGHT), NIGHT),
+    ("backfill", logical_date_for(NIGHT), NIGHT),
+    ("manual", logical_date_for(NIGHT), NIGHT),  # `airflow dags test DAG 2025-01-14T23:00:00-05:00` (bin/run-night)
+])
+def test_check_params_accepts_a_run_whose_logical_date_is_a_tick(run_type, logical_date, night):
+    from nba_airflow.operators import CheckParamsOperator
+
+    out = CheckParamsOperator(task_id="check_params").execute(check_params_context(run_type, logical_date))
+    assert out["game_date"] == night.isoformat()
+
+
+def check_params_result(dag_run) -> dict:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = session.scalars(XComModel.get_many(run_id=dag_run.run_id, dag_ids=dag_run.dag_id, task_ids="check_params",
+                                                 key="return_value")).one()
+        return XComModel.deserialize_value(row)
+
+
+def test_the_trigger_form_scenario_is_refused_with_a_message(nightly_dag, night_warehouse):
+    """A manual run as the form sends it with the date field cleared: every param, game_date null,
+    logical date = when the form was opened. check_params fails naming what is missing; nothing runs."""
+    before = written(night_warehouse)
+    dag_run = nightly_dag.test(logical_date=FORM_LOGICAL_DATE, run_conf=nightly_conf())
+    states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in dag_run.get_task_instances()}
+    assert "failed" in str(dag_run.state)
+    assert states.pop("check_params") == "failed"
+    assert set(states.values()) <= {"upstream_failed", "skipped"}, states
+    alerts = all_alerts(night_warehouse)
+    assert len(alerts) == 1 and alerts[0]["source"] == "check_params" and alerts[0]["game_date"] is None
+    assert REFUSED_MANUAL in alerts[0]["message"]
+    assert written(night_warehouse) == {**before, "nba_reference.pipeline_alerts": before["nba_reference.pipeline_alerts"] + 1}
+
+
+def test_the_trigger_form_scenario_with_a_date_computes_the_night_typed(nightly_dag, night_warehouse):
+    """The same form with game_date filled in: the night typed, not the one of the logical date."""
+    typed = dt.date(2025, 1, 10)
+    dag_run = nightly_dag.test(logical_date=FORM_LOGICAL_DATE, run_conf=nightly_conf(game_date=typed.isoformat(),
+                                                                                     predictions="off"),
+                               mark_success_pattern=r"phase3_readiness\..*|phase4.*|phase5\..*|publish_phase4_complete")
+    assert "success" in str(dag_run.state)
+    assert check_params_result(dag_run)["game_date"] == typed.isoformat()

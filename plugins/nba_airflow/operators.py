@@ -10,7 +10,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from nba_airflow.assets import table_asset
-from nba_airflow.night import night_of, parse_game_date, run_context
+from nba_airflow.night import NightUnknown, night_of, parse_game_date, run_context
 from nba_airflow.notifiers import raise_alert
 from nba_airflow.params import InvalidParams, check_in_a_season, validate_params
 from nba_airflow.publishing import publisher_for
@@ -29,20 +29,23 @@ log = logging.getLogger(__name__)
 class CheckParamsOperator(BaseOperator):
     """First task of the run, and its setup task: a bad param fails it at once, naming the param
     (its failure alert is the run's only one), and nothing after it runs or writes. Checks each
-    value as Airflow's trigger-time schema does, refuses keys that are no param, and a requested
-    game_date outside every season in the schedule (scheduled off-season nights skip quietly)."""
+    value as Airflow's trigger-time schema does, refuses keys that are no param, a requested
+    game_date outside every season in the schedule (scheduled off-season nights skip quietly),
+    and a manual run that names no night (no game_date, logical date off the 23:00 New York
+    ticks: what the trigger form sends when its date field is empty), instead of computing
+    "today + 1"."""
 
     ui_color = "#f0e4ff"
 
     def execute(self, context: Mapping[str, Any]) -> dict[str, Any]:
         try:
             params = validate_params(context["params"], getattr(context.get("dag_run"), "conf", None))
+            game_date = night_of(context)
             if params["game_date"]:
                 with task_warehouse(context, read_only=True) as warehouse:
                     check_in_a_season(warehouse, parse_game_date(params["game_date"]))
-        except InvalidParams as exc:
+        except (InvalidParams, NightUnknown) as exc:
             raise AirflowFailException(str(exc)) from None
-        game_date = night_of(context)
         log.info("Night of game_date %s (params %s, run type %s)", game_date, params,
                  run_context(context).triggered_by)
         return {**params, "game_date": game_date.isoformat()}

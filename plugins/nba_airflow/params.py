@@ -4,8 +4,18 @@ From that one definition come both the Airflow `Param` (its JSON schema, which A
 checks when a run is created: trigger form, API, CLI) and `validate_params` (the run's
 first task, check_params), which checks each value with Airflow's own Param check and
 words the refusal with the param's name and bounds: the two cannot disagree.
-check_params adds what a schema cannot say: keys that are not params, and a requested
-game_date outside every season in the schedule.
+check_params adds what a schema cannot say: keys that are not params, a requested
+game_date outside every season in the schedule, and a manual run without game_date
+(nba_airflow.night.night_for). game_date stays nullable in the schema, since scheduled
+runs have none: a required param would stop the scheduler from creating them.
+
+What Airflow 3.3's trigger form does with these schemas (its FlexibleForm, checked in the
+UI bundle): `format: date` is a browser date picker, which hands the form an empty value
+for a date that does not exist (the form sends null: check_params then refuses the manual
+run); `minimum`/`maximum` make a number box that clamps on leaving the field (-5 shows as
+0 before you trigger); `enum` is a drop-down of the listed values only. The form checks no
+pattern, format, bound or enum itself: Airflow checks the schema when it creates the run
+(form, REST API, CLI) and the form shows its refusal; no run is created.
 """
 
 from __future__ import annotations
@@ -57,8 +67,9 @@ class ParamSpec:
 
 SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("game_date", None, {"type": ["null", "string"], "format": "date", "pattern": GAME_DATE_PATTERN},
-              "The night to prepare, YYYY-MM-DD, within a season of the schedule. Empty: the logical date "
-              "in New York + 1 day (scheduled runs).",
+              "The night to compute, YYYY-MM-DD, within a season of the schedule. Required when you trigger a "
+              "run: left empty (or cleared by the browser, for a date that does not exist), check_params "
+              "refuses the run. Scheduled and backfill runs leave it empty: the logical date in New York + 1 day.",
               "an ISO date YYYY-MM-DD"),
     ParamSpec("force", False, {"type": "boolean"},
               "Re-request predictions even when the night is already complete.", "true or false"),

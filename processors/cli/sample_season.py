@@ -3,7 +3,10 @@
     python -m processors.cli.sample_season --season 2024 --seed 42
 
 Same season and seed, same rows: re-running replaces the season's rows and
-gives identical table checksums (printed with --checksums).
+gives identical table checksums (printed with --checksums). With --if-missing
+(make airflow-up) a local warehouse that already holds the season from the same
+seed is left as it is: each build records its season, seed and --as-of in a file
+beside the warehouse file (nba.duckdb.sample-season.json).
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import json
 import sys
 import time
+from pathlib import Path
 
 from processors.cli.output import format_table
+from processors.config import WarehouseSettings
 from processors.sample_season import SampleSeason, generate_season
+from processors.sample_season.table_names import SCHEDULE
 from processors.warehouse import Warehouse, WarehouseError, open_warehouse
 
 
@@ -43,6 +50,42 @@ def season_checksums(warehouse: Warehouse, season_year: int, keys: list[str]) ->
     return checksums
 
 
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".sample-season.json")
+
+
+def _built(path: Path) -> dict[str, dict]:
+    try:
+        return json.loads(_stamp(path).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def already_loaded(season_year: int, seed: int, as_of: dt.date | None) -> Path | None:
+    """The local warehouse file if its last build of this season used this seed and --as-of and its
+    schedule holds the season; None otherwise (and on BigQuery)."""
+    settings = WarehouseSettings.from_env()
+    build = {"seed": seed, "as_of": as_of.isoformat() if as_of else None}
+    if settings.backend != "local" or _built(settings.local_path).get(str(season_year)) != build:
+        return None
+    try:
+        with open_warehouse(settings, read_only=True) as warehouse:
+            games = warehouse.query(warehouse.table_statement("sample/season_rows_as_json.sql", SCHEDULE),
+                                    {"season_year": season_year})
+    except WarehouseError:
+        return None
+    return settings.local_path if games else None
+
+
+def _record_build(path: Path, season_year: int, build: dict | None) -> None:
+    builds = _built(path)
+    if builds.pop(str(season_year), None) is None and not build:
+        return
+    if build:
+        builds[str(season_year)] = build
+    _stamp(path).write_text(json.dumps(builds, indent=2, sort_keys=True) + "\n")
+
+
 def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -57,18 +100,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=_iso_date, default=None,
                         help="games on or after this date stay scheduled, without box scores")
     parser.add_argument("--checksums", action="store_true", help="print a checksum per table")
+    parser.add_argument("--if-missing", action="store_true",
+                        help="do nothing when the local warehouse already holds this season from this seed")
     args = parser.parse_args(argv)
     if not 1946 <= args.season <= 2100:
         parser.error(f"--season must be a season start year such as 2024, got {args.season}")
 
+    if args.if_missing and (path := already_loaded(args.season, args.seed, args.as_of)):
+        print(f"Sample season {args.season}-{(args.season + 1) % 100:02d} (seed {args.seed}) already in {path}: "
+              "kept (make sample-season rebuilds it)")
+        return 0
     started = time.perf_counter()
     season = generate_season(args.season, args.seed, args.as_of)
     generated = time.perf_counter()
     try:
         with open_warehouse() as warehouse:
+            local_path = getattr(warehouse, "path", None)
+            if local_path:  # a build cut short is not a build
+                _record_build(local_path, args.season, None)
             written = load_season(warehouse, season)
             checksums = season_checksums(warehouse, args.season, list(written)) if args.checksums else {}
-            target = getattr(warehouse, "path", None) or warehouse.settings.gcp_project
+            target = local_path or warehouse.settings.gcp_project
+        if local_path:
+            _record_build(local_path, args.season,
+                          {"seed": args.seed, "as_of": args.as_of.isoformat() if args.as_of else None})
     except WarehouseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

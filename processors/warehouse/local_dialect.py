@@ -8,6 +8,7 @@ test in tests/test_local_dialect.py.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,21 @@ from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
 from processors.warehouse import local_functions
 from processors.warehouse.errors import UnsupportedLocally, WarehouseError
+
+
+class _DropArrayIndexOffsetNote(logging.Filter):
+    """sqlglot logs "Applying array index offset (1)" at INFO each time it turns a BigQuery
+    0-based array index (arr[OFFSET(i)]) into DuckDB's 1-based one: the expected translation,
+    not news. Under Airflow (root logger at INFO) that was 16 lines at the top of each Phase 5
+    log. Only this message is dropped; sqlglot's other messages still show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Applying array index offset (%s)"
+
+
+_SQLGLOT_LOG = logging.getLogger("sqlglot")  # the logger of every sqlglot module
+if not any(type(f).__name__ == _DropArrayIndexOffsetNote.__name__ for f in _SQLGLOT_LOG.filters):  # once
+    _SQLGLOT_LOG.addFilter(_DropArrayIndexOffsetNote())
 
 # BigQuery NUMERIC is DECIMAL(38, 9); DuckDB's bare DECIMAL is (18, 3).
 _NUMERIC_PRECISION, _NUMERIC_SCALE = 38, 9
