@@ -159,25 +159,28 @@ def task_starts(home: Path, start: dt.datetime, end: dt.datetime) -> tuple[Count
     return per_task, calls
 
 
-def stack_roots(local: LocalAirflow) -> list[int]:
+def stack_roots(local: LocalAirflow) -> dict[str, int]:
     """The four components and, where the metadata DB is a PostgreSQL of the stack's own, its postmaster."""
     postgres = getattr(local, "postgres_pid", lambda: None)()
-    return [*local.pids().values(), *([postgres] if postgres else [])]
+    return {**local.pids(), **({"postgres": postgres} if postgres else {})}
 
 
 def measure(local: LocalAirflow, seconds: float) -> dict:
     roots = stack_roots(local)
-    start, cpu_before = pendulum.now("UTC"), cpu_seconds(roots)
+    start = pendulum.now("UTC")
+    before = {name: cpu_seconds([pid]) for name, pid in roots.items()}
     time.sleep(seconds)
-    cpu_after, end = cpu_seconds(roots), pendulum.now("UTC")
+    after, end = {name: cpu_seconds([pid]) for name, pid in roots.items()}, pendulum.now("UTC")
     time.sleep(3)  # let the last log lines of the window reach the files
     per_task, calls = task_starts(local.home, start, end)
     hours = (end - start).total_seconds() / 3600
+    used = {name: after[name] - before[name] for name in roots}
     return {"start": start.isoformat(), "seconds": round((end - start).total_seconds(), 1),
             "task_starts": sum(per_task.values()), "task_run_calls": calls, "per_task": dict(per_task),
-            "cpu_seconds": round(cpu_after - cpu_before, 1),
+            "cpu_seconds": round(sum(used.values()), 1),
             "task_starts_per_hour": round(sum(per_task.values()) / hours, 1),
-            "cpu_seconds_per_hour": round((cpu_after - cpu_before) / hours, 1)}
+            "cpu_seconds_per_hour": round(sum(used.values()) / hours, 1),
+            "cpu_seconds_per_hour_by_component": {name: round(value / hours, 1) for name, value in used.items()}}
 
 
 def wait_for(predicate, what: str, timeout: float, poll: float = 5):
@@ -210,6 +213,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="the night to measure (default: the first game night whose 06:15 PT is ahead)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds for the night to reach its wait")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    parser.add_argument("--scheduler-idle-sleep", type=float, default=None,
+                        help="[scheduler] scheduler_idle_sleep_time for this stack (default: Airflow's, 1 s)")
     args = parser.parse_args(argv)
     window = args.window_minutes * 60
 
@@ -224,9 +229,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"night {night}: retry_1 at {retry_1(night).in_timezone('America/Los_Angeles'):%Y-%m-%d %H:%M} PT, "
           f"{(retry_1(night) - now).total_seconds() / 3600:.1f} h from now; sample season {season_of(night)} "
           f"as of {night}")
-    local = LocalAirflow(home=HOME / "home", port=free_port(), warehouse=warehouse)
+    extra_env = {}
+    if args.scheduler_idle_sleep is not None:
+        extra_env["AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME"] = str(args.scheduler_idle_sleep)
+        print(f"scheduler_idle_sleep_time = {args.scheduler_idle_sleep:g} s")
+    local = LocalAirflow(home=HOME / "home", port=free_port(), warehouse=warehouse, extra_env=extra_env)
     result: dict = {"code": str(PROJECT_ROOT), "commit": _git_head(), "night": night.isoformat(),
-                    "window_minutes": args.window_minutes}
+                    "window_minutes": args.window_minutes, "extra_env": extra_env}
     try:
         print(f"start-up: {local.start():.0f} s; UI {local.url}")
         api = AirflowApi(local.url, ADMIN, local.admin_password())
@@ -293,6 +302,9 @@ def report(result: dict) -> None:
     for name, row in (("waiting", waiting), ("idle", idle)):
         print(f"{name:9} {row['seconds'] / 60:7.1f} {row['task_starts']:11} {row['task_run_calls']:9} "
               f"{row['task_starts_per_hour']:8.1f} {row['cpu_seconds']:7.1f} {row['cpu_seconds_per_hour']:8.1f}")
+    print("CPU-s/h by component (waiting / idle): " + ", ".join(
+        f"{name} {value:.0f} / {idle['cpu_seconds_per_hour_by_component'].get(name, 0):.0f}"
+        for name, value in waiting["cpu_seconds_per_hour_by_component"].items()))
     extra = waiting["cpu_seconds_per_hour"] - idle["cpu_seconds_per_hour"]
     print(f"waiting costs {extra:+.1f} CPU-s/h over idle ({extra / idle['cpu_seconds_per_hour'] * 100:+.0f} %); "
           f"{WAIT_TASK} was {result['wait_state_after']} at the end of the window")
