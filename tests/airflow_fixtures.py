@@ -7,10 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import duckdb
 import pendulum
 
 from processors.config import WarehouseSettings
@@ -81,15 +79,10 @@ def run_dag(dag, game_date: dt.date, conf: dict | None = None, mark_success_patt
 
 
 def _when_unlocked(action, path: Path, *args):
-    """A scheduler (tests/test_local_airflow.py) may be running a task on the warehouse file: wait for its lock."""
-    for attempt in range(30):
-        try:
-            with LocalWarehouse(WarehouseSettings(local_path=path)) as wh:
-                return action(wh, *args)
-        except duckdb.IOException:
-            if attempt == 29:
-                raise
-            time.sleep(1)
+    """A scheduler (tests/test_local_airflow.py) may be running a task on the warehouse file: opening
+    it waits for the lock (NBA_LOCAL_LOCK_WAIT_SECONDS, 60 s by default)."""
+    with LocalWarehouse(WarehouseSettings(local_path=path)) as wh:
+        return action(wh, *args)
 
 
 def select(path: Path, sql: str, **params) -> list[dict]:

@@ -134,15 +134,29 @@ class TestPhase4Deadline:
         assert alerts(local_env) == [{"severity": "warning", "channels": ["log"],
                                       "title": "Phase 4 not complete 60 minutes after the run started"}]
 
+    def finish_final_processor(self, warehouse, status: str, at: dt.datetime) -> None:
+        """P5's outcome row, as if it had finished at `at` (record_run stamps the wall clock)."""
+        record_run(warehouse, RunRecord(processor_name="ml_feature_store_v2", data_date=self.NIGHT, phase="phase4",
+                                        status=status, started_at=at, duration_seconds=1.0), RunContext())
+        warehouse.execute_script(Statement("t.sql", "UPDATE nba_reference.processor_run_history SET processed_at = "
+                                                    "@at WHERE processor_name = 'ml_feature_store_v2'"), {"at": at})
+        warehouse.close()
+
     def test_done_in_time_means_no_alert(self, local_env):
-        record_run(local_env, RunRecord(processor_name="ml_feature_store_v2", data_date=self.NIGHT, phase="phase4",
-                                        status="success", started_at=dt.datetime.now(dt.UTC), duration_seconds=1.0),
-                   RunContext())
-        local_env.close()
-        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
         started = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+        self.finish_final_processor(local_env, "success", started.add(minutes=30))
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
         assert sensor.poke(self.context(started), now=started.add(hours=3)) is True
         assert alerts(local_env) == []
+
+    def test_done_after_the_deadline_still_warns(self, local_env):
+        """A check that itself runs late (e.g. queued behind the pool) must not stay quiet about a late P5."""
+        started = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+        self.finish_final_processor(local_env, "success", started.add(minutes=75))
+        sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
+        assert sensor.poke(self.context(started), now=started.add(hours=3)) is True
+        assert alerts(local_env) == [{"severity": "warning", "channels": ["log"],
+                                      "title": "Phase 4 not complete 60 minutes after the run started"}]
 
     def test_manual_runs_have_no_deadline(self):
         from airflow.sdk.exceptions import AirflowSkipException
@@ -161,11 +175,8 @@ class TestPhase4Deadline:
         assert alerts(local_env) == []
 
     def test_a_skipped_final_processor_completes_the_night(self, local_env):
-        record_run(local_env, RunRecord(processor_name="ml_feature_store_v2", data_date=self.NIGHT, phase="phase4",
-                                        status="skipped", started_at=dt.datetime.now(dt.UTC), duration_seconds=0.0),
-                   RunContext())
-        local_env.close()
         started = pendulum.datetime(2025, 1, 14, 23, tz="America/New_York")
+        self.finish_final_processor(local_env, "skipped", started.add(minutes=5))
         sensor = deadlines.Phase4DeadlineSensor(task_id="phase4_deadline")
         assert sensor.poke(self.context(started), now=started.add(hours=3)) is True
         assert alerts(local_env) == []
@@ -209,9 +220,7 @@ class TestPhase4Deadline:
     def test_done_by_the_deadline_ends_quietly(self, game_night, monkeypatch):
         from airflow_fixtures import _when_unlocked
 
-        _when_unlocked(lambda wh: record_run(wh, RunRecord(
-            processor_name="ml_feature_store_v2", data_date=self.NIGHT, phase="phase4", status="success",
-            started_at=dt.datetime.now(dt.UTC), duration_seconds=1.0), RunContext()), game_night)
+        _when_unlocked(self.finish_final_processor, game_night, "success", self.STARTED.add(minutes=59))
         monkeypatch.setattr(deadlines, "utcnow", lambda: self.STARTED.add(minutes=60))
         deadlines.Phase4DeadlineSensor(task_id="phase4_deadline").execute_complete(self.context(self.STARTED))
         assert self.night_alerts(game_night) == []

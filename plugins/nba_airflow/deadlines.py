@@ -117,10 +117,15 @@ class Phase4DeadlineSensor(BaseSensorOperator):
             self._busy = exc
             log.warning("Phase 4 for %s not checked, the warehouse %s is locked by %s", game_date, exc.path, exc.holder)
             return False
-        if last and last["status"] in ("success", "partial", "skipped"):  # skipped: nothing to compute
-            log.info("Phase 4 for %s complete (%s at %s)", game_date, last["status"], last["processed_at"])
-            return True
         deadline, rule = phase4_deadline(context["dag_run"].start_date, game_date)
+        if last and last["status"] in ("success", "partial", "skipped"):  # skipped: nothing to compute
+            finished = pendulum.instance(last["processed_at"])
+            if finished > deadline:  # the check itself ran late (e.g. queued for the pool): still say so
+                raise_alert(context, "warning", rule, f"game_date {game_date}: {PHASE4_FINAL_PROCESSOR} finished "
+                                                      f"only at {moment_text(finished, NEW_YORK, 'ET')}")
+            else:
+                log.info("Phase 4 for %s complete (%s at %s)", game_date, last["status"], last["processed_at"])
+            return True
         now = now or utcnow()
         if now < deadline:
             log.info("Phase 4 for %s not complete yet; deadline %s", game_date, deadline.in_timezone(NEW_YORK))
