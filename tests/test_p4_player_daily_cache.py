@@ -154,6 +154,87 @@ def test_each_window_completeness_and_all_windows_complete(warehouse):
             found["misses42and44"]["completeness_percentage"]) == (10, 8, 80.0)
 
 
+WINDOWS = ("l5_completeness_pct", "l10_completeness_pct", "l7d_completeness_pct", "l14d_completeness_pct")
+
+
+def shot_zone_row(league: League, name: str, team: str, night: dt.date) -> None:
+    league.add("nba_precompute.player_shot_zone_analysis", player_lookup=name, universal_player_id=f"{name}_001",
+               team_abbr=team, analysis_date=night, season_year=2024, primary_scoring_zone="paint",
+               paint_rate_last_10=45.0, three_pt_rate_last_10=25.0, assisted_rate_last_10=62.5,
+               is_production_ready=True)
+
+
+def test_a_day_window_without_team_games_misses_nothing_after_a_break(warehouse):
+    """The first night after the All-Star break: BOS's last game was 8 days ago, so the L7-day window
+    expects nothing. It is 100 % complete (was 0 %, which made every player unready that night)."""
+    night = day(60)
+    league = League()
+    bos_days = [30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52]   # L7d (>= day 53): none; L14d (>= 46): 4
+    for d in bos_days:
+        league.game(day(d), "NYK", "BOS")
+    league.game(night, "NYK", "BOS", status=1)
+    for name, missed in (("every", ()), ("misses46", (46,))):
+        for d in bos_days:
+            if d not in missed:
+                league.player_game(name, "BOS", "NYK", day(d))
+        league.upcoming_player(name, "BOS", "NYK", night)
+        shot_zone_row(league, name, "BOS", night)
+    league.load(warehouse)
+    run_p4(warehouse, night)
+    found = rows(warehouse, night)
+    assert {p: tuple(r[w] for w in WINDOWS) for p, r in found.items()} == {
+        "every": (100.0, 100.0, 100.0, 100.0),
+        "misses46": (80.0, 90.0, 100.0, 75.0),    # L5 and L14d still count what they hold
+    }
+    assert (found["every"]["is_production_ready"], found["every"]["data_quality_issues"]) == (True, [])
+    assert found["misses46"]["data_quality_issues"] == ["l5_games_incomplete", "l14d_games_incomplete"]
+
+
+def test_windows_on_a_night_right_after_the_bootstrap(warehouse):
+    """Day 9: BOS has played 6 games, so every window holds fewer games than its length."""
+    night = day(9)
+    league = League()
+    bos_days = [0, 1, 3, 4, 6, 8]             # L5: 8 ... 1; L10 and L14d: all 6; L7d (>= day 2): 3, 4, 6, 8
+    for d in bos_days:
+        league.game(day(d), "NYK", "BOS")
+    league.game(night, "NYK", "BOS", status=1)
+    for name, missed in (("every", ()), ("missesopener", (0,)), ("misses8", (8,))):
+        for d in bos_days:
+            if d not in missed:
+                league.player_game(name, "BOS", "NYK", day(d))
+        league.upcoming_player(name, "BOS", "NYK", night)
+        shot_zone_row(league, name, "BOS", night)
+    league.load(warehouse)
+    run_p4(warehouse, night)
+    found = rows(warehouse, night)
+    assert {p: tuple(round(r[w], 1) for w in WINDOWS) for p, r in found.items()} == {
+        "every": (100.0, 100.0, 100.0, 100.0),
+        "missesopener": (100.0, 83.3, 100.0, 83.3),
+        "misses8": (80.0, 83.3, 75.0, 83.3),
+    }
+    assert {p for p, r in found.items() if r["is_production_ready"]} == {"every"}
+    assert (found["every"]["expected_games_count"], found["every"]["early_season_flag"]) == (6, True)
+
+
+def test_a_team_before_its_first_game_is_zero_complete(warehouse):
+    """A player whose current team has not played a final game yet: nothing can be complete (0 %),
+    although his own history (with his former team) gives him a row."""
+    night = day(30)
+    league = League()
+    nyk_days = [10, 12, 14, 16, 18, 20]
+    for d in nyk_days:
+        league.game(day(d), "BOS", "NYK")
+        league.player_game("moved", "NYK", "BOS", day(d))
+    league.game(night, "LAL", "CHA", status=1)       # CHA's first game of the season
+    league.upcoming_player("moved", "CHA", "LAL", night)
+    shot_zone_row(league, "moved", "CHA", night)
+    league.load(warehouse)
+    run_p4(warehouse, night)
+    moved = rows(warehouse, night)["moved"]
+    assert tuple(moved[w] for w in WINDOWS) == (0.0, 0.0, 0.0, 0.0)
+    assert (moved["expected_games_count"], moved["is_production_ready"]) == (0, False)
+
+
 def test_who_gets_a_row_and_players_skipped_without_shot_zones(warehouse):
     league = CacheLeague()
     five_points = [30, 12, 18, 25, 9]

@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import sqlglot
-from sqlglot import exp
-
 from processors.config import DATASETS, SQL_ROOT
 from processors.warehouse.errors import WarehouseError
 
@@ -37,6 +34,9 @@ class TableSchema:
 
 
 def _parse_ddl(dataset: str, name: str) -> TableSchema:
+    import sqlglot  # ~0.6 s: only when a table's schema is first needed, never at DAG parse
+    from sqlglot import exp
+
     ddl_file = f"ddl/{dataset}/{name}.sql"
     text = (SQL_ROOT / ddl_file).read_text()
     for placeholder in ("{{ project }}", f"{{{{ {dataset} }}}}"):

@@ -276,6 +276,7 @@ scored AS (
     *,
     -- Sum of the source weights; quality = sum / 25 (max 97.0: features 15-17 are always phase3).
     100 * (phase4_features + calculated_features) + 75 * phase3_features + 40 * default_features AS weight_sum,
+    -- A game window is empty only before the team's first final game: 0 % (the spec's rule).
     IF(expected_games_count = 0, 0.0, 100.0 * actual_games_count / expected_games_count) AS completeness_percentage
   FROM source_counts
 ),

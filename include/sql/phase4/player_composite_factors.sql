@@ -137,6 +137,7 @@ raw_factors AS (
     IF(zone_defense_vs_league IS NULL OR zone_rate IS NULL, 0.0,
        zone_defense_vs_league * LEAST(zone_rate / 50.0, 1.0)) AS mismatch_raw,
     (usage_projected - usage_baseline) * 0.3 AS usage_raw,
+    -- A game window is empty only before the team's first final game: 0 % (the spec's rule).
     IF(expected_games_count = 0, 0.0, 100.0 * actual_games_count / expected_games_count) AS completeness_pct
   FROM joined
 ),

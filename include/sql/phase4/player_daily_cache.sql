@@ -104,16 +104,19 @@ window_counts AS (
   GROUP BY u.player_lookup
 ),
 
--- A window with nothing expected is 0 % complete (the spec's general rule).
+-- A window with nothing expected misses nothing: 100 % once the team has played a
+-- final game this season (l10_expected > 0; e.g. the L7-day window right after the
+-- All-Star break), 0 % before its first game. Game windows are empty only then.
 window_completeness AS (
   SELECT
     player_lookup,
     l10_expected,
     l10_actual,
-    IF(l5_expected = 0, 0.0, 100 * l5_actual / l5_expected) AS l5_completeness_pct,
+    IF(l5_expected = 0, IF(l10_expected > 0, 100.0, 0.0), 100 * l5_actual / l5_expected) AS l5_completeness_pct,
     IF(l10_expected = 0, 0.0, 100 * l10_actual / l10_expected) AS l10_completeness_pct,
-    IF(l7d_expected = 0, 0.0, 100 * l7d_actual / l7d_expected) AS l7d_completeness_pct,
-    IF(l14d_expected = 0, 0.0, 100 * l14d_actual / l14d_expected) AS l14d_completeness_pct
+    IF(l7d_expected = 0, IF(l10_expected > 0, 100.0, 0.0), 100 * l7d_actual / l7d_expected) AS l7d_completeness_pct,
+    IF(l14d_expected = 0, IF(l10_expected > 0, 100.0, 0.0), 100 * l14d_actual / l14d_expected)
+      AS l14d_completeness_pct
   FROM window_counts
 ),
 

@@ -132,6 +132,7 @@ zones AS (
 scored AS (
   SELECT
     *,
+    -- A game window is empty only before the team's first final game: 0 % (the spec's rule).
     IF(expected_games_count = 0, 0.0, 100 * actual_games_count / expected_games_count) AS completeness_percentage
   FROM zones
 )

@@ -140,6 +140,7 @@ SELECT
     AS data_quality_tier,
   expected_games_count,
   actual_games_count,
+  -- A game window is empty only before the team's first final game: 0 % (the spec's rule).
   IF(expected_games_count = 0, 0.0, 100.0 * actual_games_count / expected_games_count) AS completeness_percentage,
   expected_games_count > 0 AND 100.0 * actual_games_count / expected_games_count >= 90 AS is_production_ready,
   IF(expected_games_count > 0 AND 100.0 * actual_games_count / expected_games_count >= 90,
