@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import warnings
@@ -107,3 +108,16 @@ def test_parsing_the_dag_file_touches_no_warehouse(tmp_path, monkeypatch):
     monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(tmp_path / "never-created.duckdb"))
     load_dag()
     assert not (tmp_path / "never-created.duckdb").exists()
+
+
+def test_parsing_the_dag_file_imports_no_sql_or_warehouse_client():
+    """Every task start parses the DAG file: the SQL parser (~0.6 s) and the warehouse clients load
+    only when a task uses them (lazy imports in the glue)."""
+    heavy = ("sqlglot", "duckdb", "google.cloud.bigquery")
+    probe = ("import runpy, sys; runpy.run_path(sys.argv[1]); "
+             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe, str(ROOT / "dags" / "nba_nightly_predictions.py")],
+                            cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'plugins'}"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1:] in ([], [""]), f"imported at parse: {result.stdout.strip()}"
