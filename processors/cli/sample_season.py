@@ -5,8 +5,9 @@
 Same season and seed, same rows: re-running replaces the season's rows and
 gives identical table checksums (printed with --checksums). With --if-missing
 (make airflow-up) a local warehouse that already holds the season from the same
-seed is left as it is: each build records its season, seed and --as-of in a file
-beside the warehouse file (nba.duckdb.sample-season.json).
+seed and the same generator code is left as it is: each build records its season,
+seed, --as-of and a digest of processors/sample_season/*.py in a file beside the
+warehouse file (nba.duckdb.sample-season.json).
 """
 
 from __future__ import annotations
@@ -50,6 +51,21 @@ def season_checksums(warehouse: Warehouse, season_year: int, keys: list[str]) ->
     return checksums
 
 
+GENERATOR_DIR = Path(__file__).parents[1] / "sample_season"
+
+
+def generator_digest(folder: Path = GENERATOR_DIR) -> str:
+    """The generator's code: a changed generator (e.g. after git pull) makes different rows from the same seed."""
+    digest = hashlib.sha256()
+    for source in sorted(folder.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_record(seed: int, as_of: dt.date | None) -> dict:
+    return {"seed": seed, "as_of": as_of.isoformat() if as_of else None, "generator": generator_digest()}
+
+
 def _stamp(path: Path) -> Path:
     return path.with_name(path.name + ".sample-season.json")
 
@@ -62,10 +78,10 @@ def _built(path: Path) -> dict[str, dict]:
 
 
 def already_loaded(season_year: int, seed: int, as_of: dt.date | None) -> Path | None:
-    """The local warehouse file if its last build of this season used this seed and --as-of and its
-    schedule holds the season; None otherwise (and on BigQuery)."""
+    """The local warehouse file if its last build of this season used this seed, --as-of and generator
+    code and its schedule holds the season; None otherwise (and on BigQuery)."""
     settings = WarehouseSettings.from_env()
-    build = {"seed": seed, "as_of": as_of.isoformat() if as_of else None}
+    build = build_record(seed, as_of)
     if settings.backend != "local" or _built(settings.local_path).get(str(season_year)) != build:
         return None
     try:
@@ -101,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="games on or after this date stay scheduled, without box scores")
     parser.add_argument("--checksums", action="store_true", help="print a checksum per table")
     parser.add_argument("--if-missing", action="store_true",
-                        help="do nothing when the local warehouse already holds this season from this seed")
+                        help="do nothing when the local warehouse already holds this season from this seed "
+                             "and this generator code")
     args = parser.parse_args(argv)
     if not 1946 <= args.season <= 2100:
         parser.error(f"--season must be a season start year such as 2024, got {args.season}")
@@ -122,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             checksums = season_checksums(warehouse, args.season, list(written)) if args.checksums else {}
             target = local_path or warehouse.settings.gcp_project
         if local_path:
-            _record_build(local_path, args.season,
-                          {"seed": args.seed, "as_of": args.as_of.isoformat() if args.as_of else None})
+            _record_build(local_path, args.season, build_record(args.seed, args.as_of))
     except WarehouseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
