@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from statistics import fmean
+from statistics import fmean  # given lists: a generator is counted item by item in Python (slow)
 
 from processors.sample_season.availability import Availability
 from processors.sample_season.history import (
@@ -18,9 +18,10 @@ from processors.sample_season.history import (
 from processors.sample_season.randomness import clamp, prop_line
 from processors.sample_season.schedule import ScheduledGame
 from processors.sample_season.season_calendar import season_phase
-from processors.sample_season.teams_players import Player, Team
+from processors.sample_season.teams_players import LEAGUE_PACE, Player, Team
 
 HOME_COURT_POINTS = 2.5
+POINTS_PER_POSSESSION = 1.145  # the league's offensive rating / 100
 PACE_WINDOW = 10
 RECENT_GAMES = 7
 LINE_WINDOW = 10
@@ -45,7 +46,8 @@ def team_context_rows(
     home, away = teams[game.home_team_abbr], teams[game.away_team_abbr]
     home_margin = home.expected_margin_vs(away) + HOME_COURT_POINTS + rng.gauss(0.0, 1.0)
     home_spread = -round(home_margin * 2) / 2
-    total = clamp(round(((home.pace + away.pace) * 1.12 + rng.gauss(0.0, 3.0)) * 2) / 2, 205.0, 245.0)
+    expected_pace = home.pace + away.pace - LEAGUE_PACE  # tempo is additive, as the games are played
+    total = clamp(round((2 * expected_pace * POINTS_PER_POSSESSION + rng.gauss(0.0, 3.0)) * 2) / 2, 205.0, 245.0)
     rows = []
     for team_abbr, spread in ((home.abbr, home_spread), (away.abbr, -home_spread)):
         dates = [team_game.game_date for team_game in history.team_history(team_abbr)]
@@ -77,8 +79,8 @@ def player_context_rows(
     rng: random.Random,
 ) -> list[dict]:
     opponent = game.opponent_of(team_abbr)
-    opponent_dates = [team_game.game_date for team_game in history.team_history(opponent)]
-    opponent_days_rest = full_days_off(opponent_dates[-1] if opponent_dates else None, game.game_date)
+    opponent_games = history.team_history(opponent)
+    opponent_days_rest = full_days_off(opponent_games[-1].game_date if opponent_games else None, game.game_date)
     pace_differential = _pace_differential(history, team_abbr, opponent)
     phase = season_phase(game.game_date, frame.first_game_date, frame.last_game_date)
     stars_out = [player for player, availability in roster if player.role == "star" and availability.is_out]
@@ -123,8 +125,7 @@ def player_context_rows(
 
 
 def _rest_and_load(games: list[PlayedGame], game_date: dt.date) -> dict:
-    dates = [played.game_date for played in games]
-    days_rest = full_days_off(dates[-1] if dates else None, game_date)
+    days_rest = full_days_off(games[-1].game_date if games else None, game_date)
     last_7_days = [played for played in games[-7:] if played.game_date >= game_date - dt.timedelta(days=7)]
     last_14_days = [played for played in games[-14:] if played.game_date >= game_date - dt.timedelta(days=14)]
     recent = games[-RECENT_GAMES:]
@@ -135,7 +136,7 @@ def _rest_and_load(games: list[PlayedGame], game_date: dt.date) -> dict:
         "games_in_last_14_days": len(last_14_days),
         "minutes_in_last_7_days": round(sum((played.minutes for played in last_7_days), 0.0), 1),
         "minutes_in_last_14_days": round(sum((played.minutes for played in last_14_days), 0.0), 1),
-        "avg_minutes_per_game_last_7": round(fmean(p.minutes for p in recent), 1) if recent else None,
+        "avg_minutes_per_game_last_7": round(fmean([p.minutes for p in recent]), 1) if recent else None,
         "back_to_backs_last_14_days": back_to_back_pairs([played.game_date for played in last_14_days]),
     }
 
@@ -152,8 +153,8 @@ def _usage(games: list[PlayedGame], star_teammates_out: int, rng: random.Random)
     """Projected usage leans on the last 7 games and rises when star teammates sit."""
     if not games:
         return {"projected_usage_rate": None, "avg_usage_rate_last_7_games": None}
-    recent = fmean(played.usage_rate for played in games[-RECENT_GAMES:])
-    season = fmean(played.usage_rate for played in games)
+    recent = fmean([played.usage_rate for played in games[-RECENT_GAMES:]])
+    season = fmean([played.usage_rate for played in games])
     projected = 0.6 * recent + 0.4 * season + USAGE_BUMP_PER_STAR_OUT * star_teammates_out + rng.gauss(0.0, 0.8)
     return {
         "projected_usage_rate": round(clamp(projected, 5.0, 45.0), 2),
@@ -166,8 +167,8 @@ def _points_lines(games: list[PlayedGame], status: str | None, rng: random.Rando
     recent = games[-LINE_WINDOW:]
     if len(games) < LINE_MIN_GAMES or status in NO_LINE_STATUSES:
         return None, None
-    if fmean(played.minutes for played in recent) < LINE_MIN_MINUTES:
+    if fmean([played.minutes for played in recent]) < LINE_MIN_MINUTES:
         return None, None
-    opening = prop_line(fmean(played.points for played in recent) + rng.gauss(0.0, LINE_NOISE))
+    opening = prop_line(fmean([played.points for played in recent]) + rng.gauss(0.0, LINE_NOISE))
     current = max(0.5, opening + rng.choice(LINE_MOVES))
     return opening, current

@@ -1,4 +1,38 @@
-"""Orchestration: league -> schedule -> availability -> night-by-night context and box scores."""
+"""Orchestration: league -> schedule -> trades -> availability -> night-by-night context and box scores.
+
+Calibrated to the NBA's 2024-25 regular season. Reference values (rounded; league
+averages from Basketball-Reference's "2024-25 NBA Season Summary",
+https://www.basketball-reference.com/leagues/NBA_2025.html, team ratings and pace from
+NBA.com team advanced stats, https://www.nba.com/stats/teams/advanced?Season=2024-25):
+- pace about 99 possessions per 48 minutes; single games mostly 90-110; team
+  season averages roughly 96 to 103;
+- league offensive (= defensive) rating about 114.5 points per 100 possessions; team
+  offensive ratings roughly 106 to 122, defensive ratings roughly 106.5 to 120;
+- per team and game: 113.8 points, about 89 field-goal attempts (3PA 37.6, 3PM 13.5),
+  about 21.5 free-throw attempts, about 11 offensive rebounds and 14.5 turnovers.
+Possessions here are the spec's FGA + 0.44 x FTA + TOV - ORB, which runs about 3 above
+the references' estimate for the same box score; the sample season therefore takes a
+couple of field-goal attempts fewer a game (about 87) so that pace and ratings, the
+figures the processors read, match the references.
+
+What the generator does for each property (tests/test_sample_season_realism.py checks them):
+- One game, one possession count: the game's pace comes from both teams' tempos plus
+  noise (possessions.py); both offenses play to that count, so the two teams' possessions
+  agree within 2 and each team's pace is its own possessions x 48 / game minutes.
+  team_defense_game_summary.opponent_pace is the opponent's own pace in that game.
+- Team tempos are spread evenly over 99.5 +- 3 (teams_players.py), so
+  upcoming_player_game_context.pace_differential (last-10 pace, team minus opponent) is
+  rarely beyond +-6 once teams have played a few games.
+- Five mid-season trades (trades.py), one-for-one swaps between December 15 and the
+  trade deadline: from the trade's date the player's box scores and context rows follow
+  his new team.
+- Injuries and rest (availability.py) leave about 95 % of the eligible players production
+  ready on a typical night (2025-01-15: 108 of 117). Designed degradation nights
+  (designed_nights.py, DESIGNED_DEGRADATION_NIGHTS): 2025-04-13, many players out the game
+  before (the last night's ten teams rest their two leading players in their previous game,
+  2025-04-09 to 2025-04-12; 55 of 79 eligible ready, SLA missed), and 2025-01-11, a late
+  Phase 3 load (build --as-of 2025-01-10).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +57,7 @@ from processors.sample_season.table_names import (
     TEAM_OFFENSE,
 )
 from processors.sample_season.teams_players import TEAM_ABBRS, League, Player, build_league
+from processors.sample_season.trades import Rosters, Trade, plan_trades
 
 STATUS_SCHEDULED, STATUS_FINAL = 1, 3
 SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -40,6 +75,7 @@ class SampleSeason:
     season_year: int
     seed: int
     tables: dict[str, list[dict]]
+    trades: tuple[Trade, ...] = ()
 
     def summary(self) -> dict[str, object]:
         return summarize(self.tables)
@@ -49,13 +85,15 @@ def generate_season(season_year: int = 2024, seed: int = 42, as_of: dt.date | No
     """A full regular season; games on or after `as_of` stay scheduled and have no box scores."""
     league = build_league(derived_rng(seed, season_year, "league"))
     schedule = build_schedule(season_year, TEAM_ABBRS, derived_rng(seed, season_year, "schedule"))
-    plan = build_availability(league, schedule, derived_rng(seed, season_year, "availability"))
+    trades = plan_trades(league, season_year, derived_rng(seed, season_year, "trades"))
+    rosters = Rosters(league, trades)
+    plan = build_availability(league, schedule, rosters, derived_rng(seed, season_year, "availability"))
     tables: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
     tables[SCHEDULE] = [_schedule_row(game, season_year, as_of) for game in schedule]
-    _play_season(league, schedule, plan, season_year, seed, as_of, tables)
+    _play_season(league, rosters, schedule, plan, season_year, seed, as_of, tables)
     for name, key_columns in SORT_KEYS.items():
         tables[name].sort(key=lambda row, columns=key_columns: tuple(row[column] for column in columns))
-    return SampleSeason(season_year=season_year, seed=seed, tables=tables)
+    return SampleSeason(season_year=season_year, seed=seed, tables=tables, trades=trades)
 
 
 def _is_final(game_date: dt.date, as_of: dt.date | None) -> bool:
@@ -77,6 +115,7 @@ def _schedule_row(game: ScheduledGame, season_year: int, as_of: dt.date | None) 
 
 def _play_season(
     league: League,
+    rosters: Rosters,
     schedule: list[ScheduledGame],
     plan: AvailabilityPlan,
     season_year: int,
@@ -89,14 +128,12 @@ def _play_season(
     Every game is simulated even after `as_of`, so the context tables do not depend on it.
     """
     frame = SeasonFrame(season_year, schedule[0].game_date, schedule[-1].game_date)
-    rosters = {abbr: league.roster(abbr) for abbr in league.teams}
-    games_played = dict.fromkeys(league.teams, 0)
     history = SeasonHistory()
     for game_date, night in groupby(schedule, key=lambda game: game.game_date):
         night_games = []
         for game in night:
             listed = {
-                abbr: _listed_roster(rosters[abbr], plan, games_played[abbr])
+                abbr: _listed_roster(rosters.roster(abbr, game_date), plan, game_date)
                 for abbr in (game.home_team_abbr, game.away_team_abbr)
             }
             context_rng = derived_rng(seed, season_year, "context", game.game_id)
@@ -110,16 +147,16 @@ def _play_season(
                 game, season_year, league.teams, listed, lines, derived_rng(seed, season_year, "game", game.game_id)
             )
             _record(box, history, game_date)
-            for abbr in listed:
-                games_played[abbr] += 1
             if _is_final(game_date, as_of):
                 tables[PLAYER_GAMES] += box.player_rows
                 tables[TEAM_OFFENSE] += box.offense_rows
                 tables[TEAM_DEFENSE] += box.defense_rows
 
 
-def _listed_roster(roster: list[Player], plan: AvailabilityPlan, game_index: int) -> list[tuple[Player, Availability]]:
-    return [(player, plan.for_game(player, game_index)) for player in roster if plan.on_roster(player, game_index)]
+def _listed_roster(
+    roster: list[Player], plan: AvailabilityPlan, game_date: dt.date
+) -> list[tuple[Player, Availability]]:
+    return [(player, plan.for_date(player, game_date)) for player in roster if plan.on_roster(player, game_date)]
 
 
 def _current_lines(context_rows: list[dict], game_date: dt.date) -> dict[str, float | None]:

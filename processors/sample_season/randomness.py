@@ -21,11 +21,6 @@ def count_draw(rng: random.Random, mean: float, spread: float = 1.0) -> int:
     return max(0, round(rng.gauss(mean, spread * math.sqrt(mean))))
 
 
-def binomial(rng: random.Random, trials: int, probability: float) -> int:
-    """Successes in `trials` independent tries."""
-    return sum(1 for _ in range(trials) if rng.random() < probability)
-
-
 def clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 

@@ -34,7 +34,16 @@ def summarize(tables: dict[str, list[dict]]) -> dict[str, object]:
         "back_to_back_team_games": sum(1 for row in tables[TEAM_CONTEXT] if row["team_back_to_back"]),
         "players_aged_35_plus": len({r["player_lookup"] for r in tables[PLAYER_CONTEXT] if r["player_age"] >= 35}),
         "player_nights_out": sum(1 for row in tables[PLAYER_CONTEXT] if row["player_status"] == "out"),
+        "traded_players": _traded_players(tables[PLAYER_CONTEXT]),
     }
+
+
+def _traded_players(player_context: list[dict]) -> int:
+    """Players listed by more than one team during the season."""
+    teams: dict[str, set[str]] = {}
+    for row in player_context:
+        teams.setdefault(row["player_lookup"], set()).add(row["team_abbr"])
+    return sum(1 for listed_by in teams.values() if len(listed_by) > 1)
 
 
 def _players_below(player_games: list[dict], player_context: list[dict]) -> int:

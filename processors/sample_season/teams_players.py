@@ -17,6 +17,11 @@ TEAM_ABBRS: tuple[str, ...] = (
 # Teams whose home games tip off late on the East Coast.
 WEST_COAST_TEAMS = frozenset({"GSW", "LAC", "LAL", "POR", "SAC", "PHX", "UTA", "DEN"})
 
+LEAGUE_PACE = 99.5  # possessions per 48 minutes of the average team; team tempos are spread around it
+TEMPO_SPREAD = 3.0  # team tempos spread evenly within +-3 of the league pace
+SHOOTING_SD = 0.017  # team make-rate adjustment (offense)
+ZONE_DEFENSE_SD = (0.036, 0.036, 0.03)  # paint, mid-range, three (positive = worse defense)
+
 ROLES: tuple[str, ...] = ("star", "starter", "rotation", "bench", "deep_bench")
 
 # (mean, sd) of a player's season minutes target by role; summed over a typical
@@ -140,7 +145,7 @@ def normalized_lookup(full_name: str) -> str:
 
 def build_league(rng: random.Random) -> League:
     two_star_teams = set(rng.sample(list(TEAM_ABBRS), TWO_STAR_TEAMS))
-    teams = {abbr: _build_team(abbr, 2 if abbr in two_star_teams else 1, rng) for abbr in TEAM_ABBRS}
+    teams = _spread_tempos({abbr: _build_team(abbr, 2 if abbr in two_star_teams else 1, rng) for abbr in TEAM_ABBRS})
     names = _distinct_names(rng, len(TEAM_ABBRS) * ROSTER_SIZE + LATE_CALL_UPS)
     players: list[Player] = []
     for abbr in TEAM_ABBRS:
@@ -154,13 +159,24 @@ def build_league(rng: random.Random) -> League:
 def _build_team(abbr: str, num_stars: int, rng: random.Random) -> Team:
     return Team(
         abbr=abbr,
-        pace=round(rng.uniform(96.0, 103.5), 2),
-        shooting_adj=round(rng.gauss(0.0, 0.012), 4),
-        paint_defense=round(rng.gauss(0.0, 0.03), 4),
-        mid_defense=round(rng.gauss(0.0, 0.03), 4),
-        three_defense=round(rng.gauss(0.0, 0.025), 4),
+        pace=rng.uniform(LEAGUE_PACE - TEMPO_SPREAD, LEAGUE_PACE + TEMPO_SPREAD),
+        shooting_adj=round(rng.gauss(0.0, SHOOTING_SD), 4),
+        paint_defense=round(rng.gauss(0.0, ZONE_DEFENSE_SD[0]), 4),
+        mid_defense=round(rng.gauss(0.0, ZONE_DEFENSE_SD[1]), 4),
+        three_defense=round(rng.gauss(0.0, ZONE_DEFENSE_SD[2]), 4),
         num_stars=num_stars,
     )
+
+
+def _spread_tempos(teams: dict[str, Team]) -> dict[str, Team]:
+    """Evenly spaced tempos in the order of the drawn ones: 30 uniform draws alone can bunch up
+    or drift off the league pace; this keeps the league's spread and mean every season."""
+    order = sorted(teams, key=lambda abbr: (teams[abbr].pace, abbr))
+    step = 2 * TEMPO_SPREAD / len(order)
+    return {
+        abbr: replace(teams[abbr], pace=round(LEAGUE_PACE - TEMPO_SPREAD + step * (order.index(abbr) + 0.5), 2))
+        for abbr in teams
+    }
 
 
 def _distinct_names(rng: random.Random, count: int) -> list[str]:
@@ -234,9 +250,9 @@ def _zone_pcts(archetype: str, rng: random.Random) -> tuple[float, float, float]
     mid_bonus = 0.03 if archetype == "midrange" else 0.0
     three_bonus = {"wing": 0.015, "big": -0.03}.get(archetype, 0.0)
     return (
-        round(clamp(0.58 + paint_bonus + rng.gauss(0.0, 0.025), 0.45, 0.72), 4),
-        round(clamp(0.41 + mid_bonus + rng.gauss(0.0, 0.025), 0.30, 0.52), 4),
-        round(clamp(0.36 + three_bonus + rng.gauss(0.0, 0.02), 0.25, 0.45), 4),
+        round(clamp(0.60 + paint_bonus + rng.gauss(0.0, 0.025), 0.45, 0.72), 4),
+        round(clamp(0.42 + mid_bonus + rng.gauss(0.0, 0.025), 0.30, 0.52), 4),
+        round(clamp(0.37 + three_bonus + rng.gauss(0.0, 0.02), 0.25, 0.45), 4),
     )
 
 
