@@ -111,6 +111,13 @@ def test_replace_partition_rejects_columns_the_table_does_not_have(warehouse):
         warehouse.replace_partition(EVENTS, DAY_2, bad)
 
 
+def test_replace_partition_names_the_statement_of_a_syntax_error_each_time(warehouse):
+    """The column check parses each text once (cached): the error still names the statement that used it."""
+    for name in ("first.sql", "second.sql"):
+        with pytest.raises(WarehouseError, match=rf"^{name}: syntax error"):
+            warehouse.replace_partition(EVENTS, DAY_2, Statement(name, "SELECT event_id FROM (SELECT"))
+
+
 def test_load_rows_replaces_the_partitions_present(warehouse):
     warehouse.load_rows(EVENTS, [event("a", DAY_1), event("b", DAY_2)])
     warehouse.load_rows(EVENTS, [event("c", DAY_2)])

@@ -11,6 +11,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from processors.config import WarehouseSettings
@@ -197,18 +198,10 @@ class Warehouse(ABC):
 
 def _output_columns(select: Statement, table: schema.TableSchema) -> list[str]:
     """The select's output columns, checked against the table (a `*` means all)."""
-    import sqlglot  # ~0.6 s: only when a partition is written, never at DAG parse (task start)
-    from sqlglot import exp
-    from sqlglot.errors import ParseError
-
     try:
-        tree = sqlglot.parse_one(select.text, read="bigquery")
-    except ParseError as exc:
-        detail = exc.errors[0]["description"] if exc.errors else str(exc)
-        raise WarehouseError(select.name, f"syntax error: {detail}") from None
-    if not isinstance(tree, exp.Query):
-        raise WarehouseError(select.name, "expected a SELECT query for the partition rows")
-    names = tree.named_selects
+        names = _named_selects(select.text)
+    except WarehouseError as exc:  # cached by text alone: name the statement here
+        raise WarehouseError(select.name, exc.problem) from None
     if "*" in names or not names:
         return list(table.columns)
     unknown = [n for n in names if n not in table.columns]
@@ -216,4 +209,21 @@ def _output_columns(select: Statement, table: schema.TableSchema) -> list[str]:
         raise WarehouseError(select.name, f"selects columns {table.key} does not have: {', '.join(unknown)}")
     if table.partition_column not in names:
         raise WarehouseError(select.name, f"must select the partition column {table.partition_column}")
-    return names
+    return list(names)
+
+
+@lru_cache(maxsize=256)
+def _named_selects(text: str) -> tuple[str, ...]:
+    """A select's output column names; parsed once per text (a processor writes the same SQL every night)."""
+    import sqlglot  # ~0.6 s: only when a partition is written, never at DAG parse (task start)
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        tree = sqlglot.parse_one(text, read="bigquery")
+    except ParseError as exc:
+        detail = exc.errors[0]["description"] if exc.errors else str(exc)
+        raise WarehouseError("select", f"syntax error: {detail}") from None
+    if not isinstance(tree, exp.Query):
+        raise WarehouseError("select", "expected a SELECT query for the partition rows")
+    return tuple(tree.named_selects)
