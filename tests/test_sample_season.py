@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from statistics import fmean
+from statistics import fmean, median
 
 import pytest
 
@@ -295,7 +295,9 @@ def test_context_covers_both_teams_of_every_game(tables: dict[str, list[dict]]) 
     assert {(row["game_id"], row["team_abbr"]) for row in tables[TEAM_CONTEXT]} == expected
     assert len(tables[TEAM_CONTEXT]) == len(expected)
     player_teams = Counter((row["game_id"], row["team_abbr"]) for row in tables[PLAYER_CONTEXT])
-    assert set(player_teams) == expected and min(player_teams.values()) >= 13
+    # The players expected to play (rotation.py): 15 on opening nights, about 13 later, fewer with injuries.
+    assert set(player_teams) == expected and min(player_teams.values()) >= 9
+    assert 12 <= median(player_teams.values()) <= 14
     for row in tables[TEAM_CONTEXT]:
         assert 205.0 <= row["game_total"] <= 245.0
         assert row["team_back_to_back"] == (row["team_days_rest"] == 0)
@@ -442,7 +444,7 @@ def test_mid_season_has_ready_and_not_ready_players(tables: dict[str, list[dict]
             window = [game_id for day, game_id in team_games[row["team_abbr"]] if day < night][-10:]
             actual = sum(1 for game_id in window if (row["player_lookup"], game_id) in appeared)
             not_ready += actual / len(window) < 0.9
-        assert 0.05 <= not_ready / len(rows) <= 0.40, night
+        assert 0.02 <= not_ready / len(rows) <= 0.40, night  # deep bench unlisted (rotation.py): few misses
 
 
 def test_fatigue_inputs_are_reachable(tables: dict[str, list[dict]]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from statistics import fmean, median, pstdev, quantiles
 
 import pytest
@@ -17,8 +17,12 @@ from processors.phase3_readiness import check_phase3
 from processors.phase4.night import run_night
 from processors.phase5.coordinator import check_readiness, player_sets
 from processors.sample_season import DESIGNED_AS_OF, DESIGNED_DEGRADATION_NIGHTS, SampleSeason, generate_season
+from processors.sample_season.availability import build_availability
 from processors.sample_season.designed_nights import LATE_PHASE3_LOAD_NIGHT, MANY_PLAYERS_OUT_NIGHT
-from processors.sample_season.trades import trade_window
+from processors.sample_season.randomness import derived_rng
+from processors.sample_season.schedule import build_schedule
+from processors.sample_season.teams_players import TEAM_ABBRS, build_league
+from processors.sample_season.trades import Rosters, plan_trades, trade_window
 from processors.warehouse.local import LocalWarehouse
 
 SCHEDULE = "nba_raw.nbac_schedule"
@@ -165,14 +169,62 @@ def test_a_traded_players_rows_follow_his_team_before_and_after_the_trade(sample
 
 
 def test_rosters_stay_sensible_through_trades(sample_season):
-    """Every team lists its 15 players for every game (16 once a late call-up joins): one-for-one swaps."""
+    """A team's context lists players of its roster of 15 (16 once a late call-up joins: one-for-one
+    swaps), each with a box-score row for the team in that game (played or DNP)."""
     listed: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in sample_season.tables[PLAYER_CONTEXT]:
         listed[(row["game_id"], row["team_abbr"])].add(row["player_lookup"])
+    boxed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in sample_season.tables[PLAYER_GAMES]:
+        boxed[(row["game_id"], row["team_abbr"])].add(row["player_lookup"])
     call_ups = {player for player, by_date in teams_by_date(sample_season.tables[PLAYER_CONTEXT]).items()
                 if min(by_date) > dt.date(2025, 2, 15)}
     for (game_id, team), players in listed.items():
-        assert len(players - call_ups) == 15, (game_id, team)
+        assert players <= boxed[(game_id, team)], (game_id, team)
+        assert len(boxed[(game_id, team)] - call_ups) <= 15, (game_id, team)
+
+
+# --- who the pre-game context lists -----------------------------------------------------------
+
+
+def availability_plan(sample_season: SampleSeason):
+    """The generator's injury report and rest plan (availability.py), rebuilt from the seed."""
+    seed, year = sample_season.seed, sample_season.season_year
+    league = build_league(derived_rng(seed, year, "league"))
+    schedule = build_schedule(year, TEAM_ABBRS, derived_rng(seed, year, "schedule"))
+    rosters = Rosters(league, plan_trades(league, year, derived_rng(seed, year, "trades")))
+    return league, build_availability(league, schedule, rosters, derived_rng(seed, year, "availability"))
+
+
+def test_the_context_lists_the_players_expected_to_play(sample_season):
+    """Listed: not out injured, and took the floor in at least 6 of his last 10 team games in which he
+    could play (fewer than 5 such games: listed on trust). The list is exactly that rule; rotation
+    players back from an injury are listed at once, and the deep bench mostly is not."""
+    league, plan = availability_plan(sample_season)
+    tables = sample_season.tables
+    played: dict[str, set[dt.date]] = defaultdict(set)
+    for row in tables[PLAYER_GAMES]:
+        if row["is_active"] and row["minutes_played"] > 0:
+            played[row["player_lookup"]].add(row["game_date"])
+    listed = {(row["player_lookup"], row["game_date"]) for row in tables[PLAYER_CONTEXT]}
+    roles = Counter()
+    returns = listed_returns = 0
+    for player in league.players:
+        slots = plan.by_player[player.player_lookup]
+        dates = [day for day in slots if day >= plan.first_game_date[player.player_lookup]]
+        for index, day in enumerate(dates):
+            available = [earlier for earlier in dates[:index] if slots[earlier].can_play][-10:]
+            expected = slots[day].listed and (
+                len(available) < 5 or sum(d in played[player.player_lookup] for d in available) >= 0.6 * len(available))
+            assert ((player.player_lookup, day) in listed) == expected, (player.player_lookup, day)
+            if dt.date(2024, 12, 1) <= day <= dt.date(2025, 3, 31):
+                roles[(player.role, expected)] += 1
+            if index and not slots[dates[index - 1]].listed and slots[day].can_play and player.role != "deep_bench":
+                returns += 1
+                listed_returns += expected
+    assert returns >= 20 and listed_returns == returns  # back from an injury stretch: listed
+    assert roles[("deep_bench", True)] <= 0.2 * roles[("deep_bench", False)]
+    assert all(roles[(role, False)] <= 0.1 * roles[(role, True)] for role in ("star", "starter", "rotation", "bench"))
 
 
 # --- production readiness on ordinary and designed nights --------------------------------------
@@ -278,6 +330,14 @@ def test_the_reference_night_meets_the_predictions_sla(computed_nights):
     assert sets.eligible >= 100
     assert sets.ready >= 0.90 * sets.eligible  # the platform's example: 420 of 450
     assert readiness.ready  # Phase 5 starts at once
+
+
+def test_the_reference_night_has_most_feature_rows_production_ready(computed_nights, tables):
+    """The context lists the players expected to play (rotation.py), so most feature rows are
+    production ready, as on the platform (420 of 450): small nights pass Phase 5's 80 % rule."""
+    _, readiness = computed_nights[REFERENCE_NIGHT]
+    assert readiness.players_total == sum(row["game_date"] == REFERENCE_NIGHT for row in tables[PLAYER_CONTEXT])
+    assert readiness.ready_pct >= 85.0
 
 
 def test_the_many_players_out_night_proceeds_on_partial_data_and_misses_the_sla(computed_nights):

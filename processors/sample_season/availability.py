@@ -8,7 +8,8 @@ predicts for are production ready: a single missed game keeps a player below 90 
 complete for two weeks (L5-game and L14-day windows), so rotation players miss games
 mostly through injury stretches, stars rest some second nights of back-to-backs, and
 only a few players miss the odd game. One designed exception: the teams that play on
-the season's last night rest their two leading players in the game before it.
+the season's last night rest their two leading players and their leading bench player in
+the game before it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ QUESTIONABLE_PLAYS = 0.95
 PROBABLE_PER_GAME = 0.03
 CALL_UP_GAMES_LEFT = (6, 9)  # call-ups join with this many team games left: fewer than 10 games
 SEASON_END_RESTERS_PER_TEAM = 2  # its stars first, then the starters with the most minutes
+SEASON_END_BENCH_RESTERS_PER_TEAM = 1  # and its bench player with the most minutes
 
 
 @dataclass(frozen=True)
@@ -180,11 +182,13 @@ def season_end_rest_games(team_dates: dict[str, list[dt.date]]) -> dict[str, dt.
 def _add_season_end_rest(
     rosters: Rosters, by_player: dict[str, dict[dt.date, Availability]], team_dates: dict[str, list[dt.date]]
 ) -> None:
-    """Designed: the last night's teams rest their two leading players the game before (seeding
-    settled), so those players come back on the last night with a missed game in every short window."""
+    """Designed: the last night's teams rest their two leading players and their leading bench player
+    the game before (seeding settled), so those players come back on the last night with a missed
+    game in every short window."""
     for team, rest_date in season_end_rest_games(team_dates).items():
         leaders = sorted(rosters.roster(team, rest_date), key=lambda p: (p.role_rank, -p.minutes_mean, p.player_lookup))
-        for player in leaders[:SEASON_END_RESTERS_PER_TEAM]:
+        bench = [player for player in leaders if player.role == "bench"]
+        for player in leaders[:SEASON_END_RESTERS_PER_TEAM] + bench[:SEASON_END_BENCH_RESTERS_PER_TEAM]:
             slots = by_player[player.player_lookup]
             if slots[rest_date].can_play:
                 slots[rest_date] = RESTING

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import fmean  # given lists: a generator is counted item by item in Python (slow)
 
@@ -77,7 +78,9 @@ def player_context_rows(
     history: SeasonHistory,
     frame: SeasonFrame,
     rng: random.Random,
+    expected: Callable[[Player, Availability], bool] = lambda player, availability: True,
 ) -> list[dict]:
+    """Rows for the roster players `expected` to play (rotation.py); star_teammates_out counts the whole roster."""
     opponent = game.opponent_of(team_abbr)
     opponent_games = history.team_history(opponent)
     opponent_days_rest = full_days_off(opponent_games[-1].game_date if opponent_games else None, game.game_date)
@@ -86,6 +89,8 @@ def player_context_rows(
     stars_out = [player for player, availability in roster if player.role == "star" and availability.is_out]
     rows = []
     for player, availability in sorted(roster, key=lambda entry: entry[0].player_lookup):
+        if not expected(player, availability):
+            continue
         star_teammates_out = sum(1 for star in stars_out if star is not player)
         games = history.games_of(player.player_lookup)
         load = _rest_and_load(games, game.game_date)

@@ -9,7 +9,7 @@ from processors.sample_season.availability import Availability
 from processors.sample_season.randomness import clamp
 from processors.sample_season.teams_players import Player
 
-BENCH_DNP_PROBABILITY = 0.05
+BENCH_DNP_PROBABILITY = 0.015  # the 9th-13th men rarely sit healthy: one DNP keeps a player unready for two weeks
 DEEP_BENCH_PLAYS_PROBABILITY = 0.35
 MIN_PLAYERS_USED = 9
 MINUTES_NOISE = {"star": 2.2, "starter": 2.8, "rotation": 3.2, "bench": 3.0, "deep_bench": 1.5}
