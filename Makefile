@@ -83,6 +83,13 @@ postgres:
 status: venv
 	$(BIN)/python -m processors.cli.night_status --date $(NIGHT)
 
+# The whole sample season night by night (input gate, P1-P5, Phase 5 with the baseline worker) in its own
+# warehouse file, .season/season.duckdb (the local warehouse is not touched); a line per night, totals,
+# SLA misses, and the same as CSV and PNG in .season/.
+.PHONY: season
+season: venv
+	$(BIN)/python -m processors.cli.season --season $(SEASON) --seed $(SEED)
+
 sample-season: venv
 	$(BIN)/python -m processors.cli.sample_season --season $(SEASON) --seed $(SEED)
 
@@ -105,6 +112,12 @@ bench-input-gate: venv
 # Phase 4 -> Phase 5 hand-off latency under a real scheduler (starts and stops its own Airflow).
 bench-latency: season-if-missing postgres
 	$(BIN)/python -m benchmarks.phase5_latency --night $(NIGHT)
+
+.PHONY: bench-backfill
+# A 7-night backfill under a real scheduler vs `make phase4` over the same nights (own Airflow in .benchmarks/backfill).
+bench-backfill: season-if-missing postgres
+	$(BIN)/python -m benchmarks.backfill_benchmark --from-night $(or $(FROM),2025-01-10) --nights $(or $(NIGHTS),7) \
+		--max-active-runs $(or $(MAX_ACTIVE),1)
 
 # Task starts and CPU of a local Airflow while a night waits for its 06:15 PT retry, against the idle stack
 # (starts and stops its own Airflow in .airflow/bench-waiting; about 2 x MINUTES + 5 min; never fails on time).
@@ -143,7 +156,7 @@ constraints: venv
 
 clean:
 	@if [ -f .airflow/local/pids.json ] && [ -x $(BIN)/python ]; then $(BIN)/python -m devtools.local_airflow stop; fi
-	rm -rf .warehouse .airflow .benchmarks .pytest_cache .pytest-tmp .ruff_cache
+	rm -rf .warehouse .season .airflow .benchmarks .pytest_cache .pytest-tmp .ruff_cache
 
 distclean: clean
 	rm -rf $(VENV) .tools

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
-import sys
 import time
 
 import pendulum
 
+from benchmarks.season_copy import fresh_season_copy
 from devtools.airflow_api import AirflowApi
 from devtools.local_airflow import ADMIN, DAG_ID, LocalAirflow, free_port
 from processors.config import PROJECT_ROOT, WarehouseSettings
@@ -43,13 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--night", type=dt.date.fromisoformat, default=dt.date(2025, 1, 15))
     parser.add_argument("--timeout", type=int, default=600)
     args = parser.parse_args(argv)
-    source = WarehouseSettings.from_env().local_path
-    if not source.exists():
-        sys.exit(f"no sample season at {source}: run `make sample-season` first")
-    shutil.rmtree(HOME, ignore_errors=True)
-    HOME.mkdir(parents=True)
-    warehouse = HOME / "warehouse.duckdb"
-    shutil.copy(source, warehouse)
+    warehouse = fresh_season_copy(HOME)
     local = LocalAirflow(home=HOME / "home", port=free_port(), warehouse=warehouse,
                          extra_env={"AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1"})
     before = args.night - dt.timedelta(days=1)
