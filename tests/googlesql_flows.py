@@ -255,7 +255,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
     """Everything the package sends, on the mini season in a fresh warehouse file at `path`."""
     from mini_season import NIGHTS, mini_sample_season
     from processors.alerts import Alert, record_alert
-    from processors.cli.sample_season import load_season, season_checksums
+    from processors.cli.sample_season import clear_derived_outputs, load_season, season_checksums
     from processors.input_gate import gate_night
     from processors.messaging import OutboxPublisher, phase4_complete_message
     from processors.monitoring import night_alerts, phase4_status, phase5_coverage, phase5_steps, processing_times
@@ -311,7 +311,8 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
         processing_times(wh, nights[0], nights[-1])
         phase5_coverage(wh, nights[0], nights[-1])
         worker_safety_check_finds_a_duplicate(wh, NIGHTS["regular"])
-        stale_outputs_and_broken_contracts(wh, NIGHTS["regular"])  # last: it corrupts Phase 3
+        stale_outputs_and_broken_contracts(wh, NIGHTS["regular"])  # it corrupts Phase 3
+        clear_derived_outputs(wh, season)  # a rebuild from other inputs: last, it deletes the outputs
         record.executions += bigquery_transaction_statements()
     return settings, record
 

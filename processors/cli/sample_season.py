@@ -24,7 +24,7 @@ from processors.cli.output import format_table
 from processors.config import WarehouseSettings
 from processors.sample_season import SampleSeason, generate_season
 from processors.sample_season.table_names import SCHEDULE
-from processors.warehouse import Warehouse, WarehouseError, open_warehouse
+from processors.warehouse import Warehouse, WarehouseError, open_warehouse, schema
 
 
 def load_season(warehouse: Warehouse, season: SampleSeason) -> dict[str, int]:
@@ -36,6 +36,26 @@ def load_season(warehouse: Warehouse, season: SampleSeason) -> dict[str, int]:
         warehouse.execute_script(delete, {"season_year": season.season_year})
         written[key] = warehouse.load_rows(key, rows)
     return written
+
+
+DERIVED_DATASETS = ("nba_precompute", "nba_predictions", "nba_reference")
+
+
+def clear_derived_outputs(warehouse: Warehouse, season: SampleSeason) -> dict[str, int]:
+    """Delete what was computed from a previous build of this season (Phase 4 outputs, predictions, run
+    history, alerts, events within its dates); returns rows deleted per table. Local warehouse only."""
+    dates = [row["game_date"] for row in season.tables[SCHEDULE]]
+    params = {"first_date": min(dates), "last_date": max(dates)}
+    deleted = {}
+    with warehouse.transaction():
+        for key, table in schema.all_tables().items():
+            if table.dataset not in DERIVED_DATASETS or not table.partition_column:
+                continue
+            count = warehouse.query(warehouse.table_statement("sample/count_derived_range.sql", key), params)
+            if count[0]["row_count"]:
+                warehouse.execute_script(warehouse.table_statement("sample/delete_derived_range.sql", key), params)
+                deleted[key] = count[0]["row_count"]
+    return deleted
 
 
 def season_checksums(warehouse: Warehouse, season_year: int, keys: list[str]) -> dict[str, str]:
@@ -130,23 +150,32 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     season = generate_season(args.season, args.seed, args.as_of)
     generated = time.perf_counter()
+    build = build_record(args.seed, args.as_of)
+    cleared: dict[str, int] = {}
     try:
         with open_warehouse() as warehouse:
             local_path = getattr(warehouse, "path", None)
+            previous = _built(local_path).get(str(args.season)) if local_path else None
             if local_path:  # a build cut short is not a build
                 _record_build(local_path, args.season, None)
             written = load_season(warehouse, season)
+            if local_path and previous != build:  # other inputs: what was computed from the old ones goes too
+                cleared = clear_derived_outputs(warehouse, season)
             checksums = season_checksums(warehouse, args.season, list(written)) if args.checksums else {}
             target = local_path or warehouse.settings.gcp_project
         if local_path:
-            _record_build(local_path, args.season, build_record(args.seed, args.as_of))
+            _record_build(local_path, args.season, build)
     except WarehouseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     loaded = time.perf_counter()
 
     print(f"Sample season {args.season}-{(args.season + 1) % 100:02d} (seed {args.seed}) -> {target}")
-    print(f"generated in {generated - started:.1f} s, loaded in {loaded - generated:.1f} s\n")
+    print(f"generated in {generated - started:.1f} s, loaded in {loaded - generated:.1f} s")
+    if cleared:
+        print(f"cleared {sum(cleared.values())} rows computed from the previous build of this season "
+              f"(another seed, --as-of or generator): {', '.join(f'{k} {n}' for k, n in cleared.items())}")
+    print()
     print(format_table([{"summary": k, "value": v} for k, v in season.summary().items()
                         if not isinstance(v, dict)]))
     print()
