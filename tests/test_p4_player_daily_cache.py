@@ -382,7 +382,7 @@ def test_sample_season_p2_then_p4(season_warehouse_settings, tmp_path):
             if night.month == 1:  # mid-season
                 assert p2.decision == "computed" and p2.rows_written >= 400 and p2.early_season_rows == 0
                 assert all(z["games_in_sample_10"] == 10 for z in zones)
-                assert p4.rows_written >= 200 and p4.early_season_rows == 0
+                assert p4.rows_written >= 180 and p4.early_season_rows == 0  # ~11 listed a team, 18 teams
             else:                 # day 14: early season
                 assert p2.decision == "early_season" and p2.rows_written >= 100
                 assert p2.early_season_rows == p2.rows_written

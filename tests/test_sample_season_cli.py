@@ -16,45 +16,36 @@ NIGHT = dt.date(2025, 1, 15)
 
 
 @pytest.mark.slow
-def test_rebuilt_only_when_season_seed_or_generator_code_change(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("NBA_WAREHOUSE_BACKEND", "local")
-    monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(tmp_path / "nba.duckdb"))
-
-    def build() -> str:
-        assert cli.main(["--season", "2024", "--seed", "7", "--if-missing"]) == 0
-        return capsys.readouterr().out.splitlines()[0]
-
-    assert build().startswith("Sample season 2024-25 (seed 7) -> ")        # nothing there yet: built
-    assert build().endswith("kept (make sample-season rebuilds it)")        # same inputs: kept
-    monkeypatch.setattr(cli, "generator_digest", lambda: "0123456789abcdef")  # the generator code changed
-    assert build().startswith("Sample season 2024-25 (seed 7) -> ")
-    assert build().endswith("kept (make sample-season rebuilds it)")
-
-
-@pytest.mark.slow
-def test_a_rebuild_from_other_inputs_clears_what_was_computed_from_the_old_ones(tmp_path, monkeypatch, capsys):
-    """Phase 4 rows and run history of a previous generator or seed describe inputs that are gone: a rebuild
-    with other inputs deletes them (and says so); a rebuild with the same inputs keeps them."""
+def test_rebuilt_only_when_its_inputs_change_and_then_without_the_old_outputs(tmp_path, monkeypatch, capsys):
+    """--if-missing keeps a season built from the same seed and generator code. A rebuild from other inputs
+    (here: the generator code) also deletes what was computed from the old ones and says so; a rebuild from
+    the same inputs keeps those outputs (they still describe their inputs)."""
     path = tmp_path / "nba.duckdb"
     monkeypatch.setenv("NBA_WAREHOUSE_BACKEND", "local")
     monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(path))
-    assert cli.main(["--season", "2024", "--seed", "7"]) == 0
-    with LocalWarehouse(WarehouseSettings(local_path=path)) as warehouse:
-        get_processor("team_defense_zone_analysis").run(warehouse, NIGHT)
+
+    def build(*flags: str) -> str:
+        assert cli.main(["--season", "2024", "--seed", "7", *flags]) == 0
+        return capsys.readouterr().out
 
     def derived_rows() -> tuple[int, int]:
         with LocalWarehouse(WarehouseSettings(local_path=path), read_only=True) as warehouse:
             return (warehouse.partition_row_count("nba_precompute.team_defense_zone_analysis", NIGHT),
                     warehouse.table_row_count("nba_reference.processor_run_history"))
 
+    assert build("--if-missing").startswith("Sample season 2024-25 (seed 7) -> ")  # nothing there yet: built
+    assert build("--if-missing").splitlines()[0].endswith("kept (make sample-season rebuilds it)")
+    with LocalWarehouse(WarehouseSettings(local_path=path)) as warehouse:
+        get_processor("team_defense_zone_analysis").run(warehouse, NIGHT)
     assert derived_rows()[0] == 30
-    capsys.readouterr()
-    assert cli.main(["--season", "2024", "--seed", "7"]) == 0          # same inputs: outputs still describe them
-    assert "cleared" not in capsys.readouterr().out and derived_rows()[0] == 30
-    monkeypatch.setattr(cli, "generator_digest", lambda: "0123456789abcdef")
-    assert cli.main(["--season", "2024", "--seed", "7"]) == 0
-    assert "cleared 32 rows computed from the previous build of this season" in capsys.readouterr().out
+    assert "cleared" not in build()                      # rebuilt from the same inputs: outputs kept
+    assert derived_rows()[0] == 30
+    monkeypatch.setattr(cli, "generator_digest", lambda: "0123456789abcdef")  # the generator code changed
+    out = build("--if-missing")
+    assert out.startswith("Sample season 2024-25 (seed 7) -> ")
+    assert "cleared 32 rows computed from the previous build of this season" in out
     assert derived_rows() == (0, 0)
+    assert build("--if-missing").splitlines()[0].endswith("kept (make sample-season rebuilds it)")
 
 
 def test_the_generator_digest_follows_its_source_files(tmp_path):

@@ -3,7 +3,9 @@
 Calibrated to the NBA's 2024-25 regular season. Reference values (rounded; league
 averages from Basketball-Reference's "2024-25 NBA Season Summary",
 https://www.basketball-reference.com/leagues/NBA_2025.html, team ratings and pace from
-NBA.com team advanced stats, https://www.nba.com/stats/teams/advanced?Season=2024-25):
+NBA.com team advanced stats, https://www.nba.com/stats/teams/advanced?Season=2024-25;
+rounded, and not re-read from the build machine, which cannot reach those pages: treat
+the decimals as approximate):
 - pace about 99 possessions per 48 minutes; single games mostly 90-110; team
   season averages roughly 96 to 103;
 - league offensive (= defensive) rating about 114.5 points per 100 possessions; team
