@@ -60,7 +60,7 @@ def replay_season_rows(path: Path, nights: list[dt.date], settings: PipelineSett
         yield from _in_night_order(nights, rows, processes)
         for process in processes:
             process.join()
-        _merge(path, copies)
+        _merge(path, [(copy, nights[k::workers]) for k, copy in enumerate(copies, start=1)])
     finally:
         for process in processes:
             if process.is_alive():
@@ -112,19 +112,21 @@ def _next_row(rows: multiprocessing.Queue, processes: list[multiprocessing.Proce
         return item
 
 
-def _merge(path: Path, copies: list[Path]) -> None:
-    """Append every output table of the copies to the file's own (each copy computed other nights)."""
+def _merge(path: Path, shards: list[tuple[Path, list[dt.date]]]) -> None:
+    """Append each copy's rows of the nights it computed to the file's tables. Only those nights: a copy
+    also holds whatever the file held before the replay, which must not be appended a second time."""
     tables = [t for t in schema.all_tables().values() if t.dataset in OUTPUT_DATASETS]
     with LocalWarehouse(WarehouseSettings(local_path=path)) as warehouse:
         datasets = warehouse.settings.datasets
         connection = warehouse.connection
-        for copy in copies:
+        for copy, nights in shards:
             connection.execute("ATTACH '{}' AS shard (READ_ONLY)".format(str(copy).replace("'", "''")))
             try:
                 connection.execute("BEGIN TRANSACTION")
                 for table in tables:
                     name = f"{datasets[table.dataset]}.{table.name}"
-                    connection.execute(f"INSERT INTO {name} SELECT * FROM shard.{name}")
+                    connection.execute(f"INSERT INTO {name} SELECT * FROM shard.{name} "
+                                       f"WHERE {table.partition_column} IN (SELECT UNNEST(?::DATE[]))", [nights])
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
