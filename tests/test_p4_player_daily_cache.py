@@ -49,11 +49,16 @@ class CacheLeague(League):
             self.shot_zones(name)
 
     def shot_zones(self, name: str, **overrides) -> dict:
-        values = dict(player_lookup=name, universal_player_id=f"{name}_001", team_abbr="BOS", analysis_date=NIGHT,
-                      season_year=2024, primary_scoring_zone="paint", paint_rate_last_10=45.0,
-                      three_pt_rate_last_10=25.0, assisted_rate_last_10=62.5, is_production_ready=True)
-        values.update(overrides)
-        return self.add("nba_precompute.player_shot_zone_analysis", **values)
+        return add_shot_zones(self, name, **overrides)
+
+
+def add_shot_zones(league: League, name: str, team: str = "BOS", night: dt.date = NIGHT, **overrides) -> dict:
+    """The player's P2 row of the night (production ready)."""
+    values = dict(player_lookup=name, universal_player_id=f"{name}_001", team_abbr=team, analysis_date=night,
+                  season_year=2024, primary_scoring_zone="paint", paint_rate_last_10=45.0,
+                  three_pt_rate_last_10=25.0, assisted_rate_last_10=62.5, is_production_ready=True)
+    values.update(overrides)
+    return league.add("nba_precompute.player_shot_zone_analysis", **values)
 
 
 def run_p4(warehouse, night=NIGHT):
@@ -157,31 +162,29 @@ def test_each_window_completeness_and_all_windows_complete(warehouse):
 WINDOWS = ("l5_completeness_pct", "l10_completeness_pct", "l7d_completeness_pct", "l14d_completeness_pct")
 
 
-def shot_zone_row(league: League, name: str, team: str, night: dt.date) -> None:
-    league.add("nba_precompute.player_shot_zone_analysis", player_lookup=name, universal_player_id=f"{name}_001",
-               team_abbr=team, analysis_date=night, season_year=2024, primary_scoring_zone="paint",
-               paint_rate_last_10=45.0, three_pt_rate_last_10=25.0, assisted_rate_last_10=62.5,
-               is_production_ready=True)
+def bos_windows(warehouse, night: dt.date, bos_days: list[int], players: dict[str, tuple[int, ...]]) -> dict:
+    """BOS hosts NYK on `bos_days` and on `night`; each player plays every BOS game but his missed days.
+    P4's rows of the night."""
+    league = League()
+    for d in bos_days:
+        league.game(day(d), "NYK", "BOS")
+    league.game(night, "NYK", "BOS", status=1)
+    for name, missed in players.items():
+        for d in bos_days:
+            if d not in missed:
+                league.player_game(name, "BOS", "NYK", day(d))
+        league.upcoming_player(name, "BOS", "NYK", night)
+        add_shot_zones(league, name, night=night)
+    league.load(warehouse)
+    run_p4(warehouse, night)
+    return rows(warehouse, night)
 
 
 def test_a_day_window_without_team_games_misses_nothing_after_a_break(warehouse):
     """The first night after the All-Star break: BOS's last game was 8 days ago, so the L7-day window
     expects nothing. It is 100 % complete (was 0 %, which made every player unready that night)."""
-    night = day(60)
-    league = League()
     bos_days = [30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52]   # L7d (>= day 53): none; L14d (>= 46): 4
-    for d in bos_days:
-        league.game(day(d), "NYK", "BOS")
-    league.game(night, "NYK", "BOS", status=1)
-    for name, missed in (("every", ()), ("misses46", (46,))):
-        for d in bos_days:
-            if d not in missed:
-                league.player_game(name, "BOS", "NYK", day(d))
-        league.upcoming_player(name, "BOS", "NYK", night)
-        shot_zone_row(league, name, "BOS", night)
-    league.load(warehouse)
-    run_p4(warehouse, night)
-    found = rows(warehouse, night)
+    found = bos_windows(warehouse, day(60), bos_days, {"every": (), "misses46": (46,)})
     assert {p: tuple(r[w] for w in WINDOWS) for p, r in found.items()} == {
         "every": (100.0, 100.0, 100.0, 100.0),
         "misses46": (80.0, 90.0, 100.0, 75.0),    # L5 and L14d still count what they hold
@@ -192,21 +195,8 @@ def test_a_day_window_without_team_games_misses_nothing_after_a_break(warehouse)
 
 def test_windows_on_a_night_right_after_the_bootstrap(warehouse):
     """Day 9: BOS has played 6 games, so every window holds fewer games than its length."""
-    night = day(9)
-    league = League()
     bos_days = [0, 1, 3, 4, 6, 8]             # L5: 8 ... 1; L10 and L14d: all 6; L7d (>= day 2): 3, 4, 6, 8
-    for d in bos_days:
-        league.game(day(d), "NYK", "BOS")
-    league.game(night, "NYK", "BOS", status=1)
-    for name, missed in (("every", ()), ("missesopener", (0,)), ("misses8", (8,))):
-        for d in bos_days:
-            if d not in missed:
-                league.player_game(name, "BOS", "NYK", day(d))
-        league.upcoming_player(name, "BOS", "NYK", night)
-        shot_zone_row(league, name, "BOS", night)
-    league.load(warehouse)
-    run_p4(warehouse, night)
-    found = rows(warehouse, night)
+    found = bos_windows(warehouse, day(9), bos_days, {"every": (), "missesopener": (0,), "misses8": (8,)})
     assert {p: tuple(round(r[w], 1) for w in WINDOWS) for p, r in found.items()} == {
         "every": (100.0, 100.0, 100.0, 100.0),
         "missesopener": (100.0, 83.3, 100.0, 83.3),
@@ -227,7 +217,7 @@ def test_a_team_before_its_first_game_is_zero_complete(warehouse):
         league.player_game("moved", "NYK", "BOS", day(d))
     league.game(night, "LAL", "CHA", status=1)       # CHA's first game of the season
     league.upcoming_player("moved", "CHA", "LAL", night)
-    shot_zone_row(league, "moved", "CHA", night)
+    add_shot_zones(league, "moved", team="CHA", night=night)
     league.load(warehouse)
     run_p4(warehouse, night)
     moved = rows(warehouse, night)["moved"]
