@@ -61,9 +61,8 @@ def time_backfill(local: LocalAirflow, first: dt.date, last: dt.date, max_active
         api.close()
 
 
-def time_processors_command(source, first: dt.date, last: dt.date) -> float:
-    copy = HOME / "processors.duckdb"
-    shutil.copy(source, copy)
+def time_processors_command(copy, first: dt.date, last: dt.date) -> float:
+    """`make phase4` over the nights, on `copy` (an untouched copy of the sample season)."""
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "processors.cli.phase4", "--date", first.isoformat(),
                     "--end", last.isoformat()], check=True, capture_output=True,
@@ -83,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     first = args.from_night
     last = first + dt.timedelta(days=args.nights - 1)
     warehouse = fresh_season_copy(HOME)
-    shutil.copy(warehouse, warehouse.with_name("season-source.duckdb"))  # untouched, for the processors command
+    untouched = warehouse.with_name("processors.duckdb")  # the same season, for the processors command
+    shutil.copy(warehouse, untouched)
     extra_env = {}
     if args.scheduler_idle_sleep is not None:  # what a longer idle sleep (less waiting CPU) costs a backfill
         extra_env["AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME"] = str(args.scheduler_idle_sleep)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         backfill = time_backfill(local, first, last, args.max_active_runs, args.timeout)
     finally:
         local.stop()
-    direct = time_processors_command(warehouse.with_name('season-source.duckdb'), first, last)
+    direct = time_processors_command(untouched, first, last)
     nights = args.nights
     print(f"backfill: {backfill['runs']} runs ({', '.join(backfill['states'])}) in {backfill['wall']:.0f} s, "
           f"{backfill['wall'] / nights:.1f} s a night; task instances' own durations {backfill['task_seconds']:.0f} s "
