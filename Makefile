@@ -121,6 +121,13 @@ bench-backfill: season-if-missing postgres
 
 # Task starts and CPU of a local Airflow while a night waits for its 06:15 PT retry, against the idle stack
 # (starts and stops its own Airflow in .airflow/bench-waiting; about 2 x MINUTES + 5 min; never fails on time).
+.PHONY: bench-ui
+# The plugin's night and season pages behind a real api-server, on the season `make season` replayed
+# (own Airflow in .airflow/bench-ui; never fails on time).
+bench-ui: venv postgres
+	@test -f .season/season.duckdb || $(MAKE) season
+	$(BIN)/python -m benchmarks.ui_benchmark --repeat $(or $(REPEAT),10)
+
 .PHONY: bench-waiting
 bench-waiting: venv postgres
 	$(BIN)/python -m benchmarks.waiting_benchmark --window-minutes $(or $(MINUTES),10)

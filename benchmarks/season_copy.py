@@ -9,11 +9,12 @@ from pathlib import Path
 from processors.config import WarehouseSettings
 
 
-def fresh_season_copy(home: Path) -> Path:
-    """Empty `home`, copy the sample season into it and return the copy's path (exits if there is none)."""
-    source = WarehouseSettings.from_env().local_path
+def fresh_season_copy(home: Path, source: Path | None = None, make_it: str = "make sample-season") -> Path:
+    """Empty `home`, copy the sample season (or `source`) into it and return the copy's path
+    (exits, naming the command `make_it` that builds the source, if there is none)."""
+    source = source or WarehouseSettings.from_env().local_path
     if not source.exists():
-        sys.exit(f"no sample season at {source}: run `make sample-season` first")
+        sys.exit(f"no season at {source}: run `{make_it}` first")
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     warehouse = home / "warehouse.duckdb"

@@ -3,8 +3,10 @@
     make screenshots      (after make airflow-up; files in .airflow/local/screenshots)
 
 Logs in as admin, opens the DAG's graph view with every task group expanded,
-then its latest finished run (grid with groups expanded). Uses Debian's
-/usr/bin/chromium through Playwright's driver; no browser is downloaded.
+then its latest finished run (grid with groups expanded) and that run's "Night report"
+tab, and the "NBA season" page of the navigation (the pipeline's plugin views, whose
+content is an iframe of the api-server's /nba pages). Uses Debian's /usr/bin/chromium
+through Playwright's driver; no browser is downloaded.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devtools.local_airflow import ADMIN, DAG_ID, LocalAirflow
@@ -22,12 +24,17 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update"]
 
 
+NIGHT_VIEW_ROUTE = "plugin/nba-night-report"  # plugins/nba_plugin.py external_views url_route
+SEASON_VIEW_ROUTE = "plugin/nba-season"
+
+
 @dataclass
 class Page:
     name: str
     url: str
     screenshot: Path
     text: str
+    metrics: dict[str, str] = field(default_factory=dict)  # a plugin page's figures, by data-metric
 
 
 def chromium_path() -> str:
@@ -70,6 +77,15 @@ def capture(url: str, password: str, out_dir: Path, run_id: str | None = None,
                 _expand_task_groups(page)
                 page.get_by_text("ml_feature_store_v2", exact=True).first.wait_for()
                 pages.append(_shoot(page, "run", out_dir))
+
+                page.get_by_text("Night report", exact=True).click()  # one click from the run's page
+                page.wait_for_url(f"**/{NIGHT_VIEW_ROUTE}")
+                pages.append(_shoot_plugin_view(page, "night", out_dir, "#phase4", height=1500))
+
+            page.goto(f"{url}/")
+            page.get_by_text("NBA season", exact=True).click()  # the navigation entry
+            page.wait_for_url(f"**/{SEASON_VIEW_ROUTE}**")
+            pages.append(_shoot_plugin_view(page, "season", out_dir, ".tiles", height=2200))
         finally:
             browser.close()
     return pages
@@ -80,6 +96,23 @@ def _expand_task_groups(page) -> None:
     expand.wait_for()
     if expand.is_enabled():  # disabled when the UI remembers the groups as expanded
         expand.click()
+
+
+def _shoot_plugin_view(page, name: str, out_dir: Path, ready_selector: str, height: int | None = None) -> Page:
+    """A plugin page inside the UI: wait for its iframe's content, read its figures, shoot the UI around it."""
+    frame = page.frame_locator("iframe").first
+    frame.locator(ready_selector).first.wait_for()
+    metrics = {}
+    for element in frame.locator("[data-metric]").all():
+        key = element.get_attribute("data-metric")
+        metrics.setdefault(key, element.inner_text().strip())  # the first of a key: the page's headline figure
+    if height:  # a long page: let the iframe show more of it
+        page.set_viewport_size({"width": 1800, "height": height})
+    shot = _shoot(page, name, out_dir, frame.locator("body").inner_text())
+    shot.metrics = metrics
+    if height:
+        page.set_viewport_size({"width": 1800, "height": 1000})
+    return shot
 
 
 def _shoot(page, name: str, out_dir: Path, text: str | None = None) -> Page:

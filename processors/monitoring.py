@@ -124,22 +124,33 @@ def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
     return "\n".join(["Phase 4", format_table(rows), *notes])
 
 
-def phase5_section(warehouse: Warehouse, game_date: dt.date) -> str:
-    """Coverage of the night (eligible, ready, predicted) and the coordinator's steps; empty if Phase 5 never ran.
-    The counts are the data's now (a skipped night still shows what was ready), with the run's min_minutes."""
+def phase5_counts(warehouse: Warehouse, game_date: dt.date, steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The night's Phase 5 figures now (None when Phase 5 never ran): eligible, ready (production-ready
+    eligible), predicted (eligible with an active prediction), coverage_pct (None without eligible
+    players), request batches and the min_minutes of the run's latest step (default 15).
+    The counts are the data's now (a skipped night still shows what was ready)."""
     from processors.phase5.coordinator import player_sets  # the coordinator's own definitions of E, R, P
 
-    steps = phase5_steps(warehouse, game_date)
     if not steps:
-        return ""
+        return None
     min_minutes = next((s["min_minutes"] for s in reversed(steps) if s["min_minutes"] is not None), 15)
     sets = player_sets(warehouse, game_date, min_minutes)
     coverage = phase5_coverage(warehouse, game_date, game_date, min_minutes)
-    batches = coverage[0]["batches"] if coverage else 0
-    head = (f"Phase 5: eligible {sets.eligible}, ready {sets.ready} (production-ready eligible), "
-            f"predicted {sets.eligible_predicted}, "
-            + (f"coverage {sets.coverage_pct} %" if sets.eligible else "coverage n/a (no eligible players)")
-            + f", request batches {batches}")
+    return {"eligible": sets.eligible, "ready": sets.ready, "predicted": sets.eligible_predicted,
+            "coverage_pct": sets.coverage_pct if sets.eligible else None,
+            "batches": coverage[0]["batches"] if coverage else 0, "min_minutes": min_minutes}
+
+
+def phase5_section(warehouse: Warehouse, game_date: dt.date) -> str:
+    """Coverage of the night (eligible, ready, predicted) and the coordinator's steps; empty if Phase 5 never ran."""
+    steps = phase5_steps(warehouse, game_date)
+    counts = phase5_counts(warehouse, game_date, steps)
+    if counts is None:
+        return ""
+    head = (f"Phase 5: eligible {counts['eligible']}, ready {counts['ready']} (production-ready eligible), "
+            f"predicted {counts['predicted']}, "
+            + (f"coverage {counts['coverage_pct']} %" if counts["eligible"] else "coverage n/a (no eligible players)")
+            + f", request batches {counts['batches']}")
     rows = [{"step": s["step"], "status": s["status"], "decision": s["decision"], "requested": s["requested"],
              "coverage_%": s["coverage_pct"], "message": s["message"]} for s in steps]
     return head + "\n" + format_table(rows)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from processors.monitoring import night_alerts, phase4_status, phase5_coverage, phase5_steps
 from processors.phase4 import PROCESSOR_NAMES
@@ -133,11 +133,21 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
-def off_nights(rows: Sequence[NightRow]) -> list[dt.date]:
+class ScheduledNight(Protocol):
+    """A night with its game count: a NightRow, or a season view's night."""
+
+    @property
+    def game_date(self) -> dt.date: ...
+
+    @property
+    def games(self) -> int: ...
+
+
+def off_nights(rows: Sequence[ScheduledNight]) -> list[dt.date]:
     return [r.game_date for r in rows if r.games == 0]
 
 
-def all_star_break(rows: Sequence[NightRow]) -> list[dt.date]:
+def all_star_break(rows: Sequence[ScheduledNight]) -> list[dt.date]:
     """The season's longest run of consecutive nights without games (3 or more): the All-Star break.
     Single off nights (Thanksgiving, Christmas Eve) are never one."""
     runs: list[list[dt.date]] = []

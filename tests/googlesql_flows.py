@@ -265,6 +265,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
     from processors.phase5.coordinator import Coordinator, Phase5NotReady, check_readiness, plan_night
     from processors.phase5.worker import serve_requests
     from processors.run_history import RunContext, latest_run
+    from processors.season_overview import season_nights, seasons
 
     settings = WarehouseSettings(local_path=path)
     pipeline = PipelineSettings()
@@ -310,6 +311,7 @@ def run_flows(path: Path) -> tuple[WarehouseSettings, Recording]:
             night_alerts(wh, night)
         processing_times(wh, nights[0], nights[-1])
         phase5_coverage(wh, nights[0], nights[-1])
+        season_nights(wh, seasons(wh)[0])  # the season view: newest season first, the 2024 mini season
         worker_safety_check_finds_a_duplicate(wh, NIGHTS["regular"])
         stale_outputs_and_broken_contracts(wh, NIGHTS["regular"])  # it corrupts Phase 3
         clear_derived_outputs(wh, season)  # a rebuild from other inputs: last, it deletes the outputs

@@ -26,6 +26,10 @@ from airflow_fixtures import (
 )
 from devtools.airflow_api import AirflowApi
 from devtools.local_airflow import ADMIN, LocalAirflow, alive, family, free_port, listening_addresses, port_open
+from processors.config import WarehouseSettings
+from processors.monitoring import phase5_counts, phase5_steps
+from processors.season_overview import season_nights, season_summary, seasons
+from processors.warehouse.local import LocalWarehouse
 
 pytestmark = pytest.mark.slow
 
@@ -236,19 +240,50 @@ def test_clear_after_fixing_the_input_then_a_rerun_alone_leaves_stale_outputs(ai
     assert set(stale_reasons(airflow.warehouse, CLEAR_NIGHT).values()) == {None}
 
 
-def test_browser_logs_in_and_sees_the_graph_and_a_finished_run(airflow, manual_run, tmp_path):
+def test_browser_logs_in_and_sees_the_graph_a_finished_run_and_its_night(airflow, manual_run, tmp_path):
+    """The run's "Night report" tab (one click) and the "NBA season" navigation entry show the
+    plugin's pages with the monitoring SQL's figures; screenshots as `make screenshots` takes them."""
     from devtools.ui_screenshots import capture
 
     pages = {page.name: page for page in capture(airflow.url, airflow.admin_password(), tmp_path / "screenshots",
                                                   manual_run["dag_run_id"])}
-    assert set(pages) == {"home", "graph", "run"}
+    assert set(pages) == {"home", "graph", "run", "night", "season"}
     for task in PROCESSOR_TASKS:
         assert task.split(".")[1] in pages["graph"].text
         assert task.split(".")[1] in pages["run"].text
+        assert task.split(".")[1] in pages["night"].text
     assert "phase5" in pages["graph"].text and "Success" in pages["run"].text
     assert manual_run["dag_run_id"] in pages["run"].url.replace("%3A", ":").replace("%2B", "+")
     for page in pages.values():
         assert page.screenshot.stat().st_size > 10_000  # a rendered page, not a blank one
+
+    with LocalWarehouse(WarehouseSettings(local_path=airflow.warehouse), read_only=True) as warehouse:
+        counts = phase5_counts(warehouse, MANUAL_NIGHT, phase5_steps(warehouse, MANUAL_NIGHT))
+        summary = season_summary(season_nights(warehouse, seasons(warehouse)[0]))
+    night = pages["night"]
+    assert f"Night of {MANUAL_NIGHT}" in night.text and manual_run["dag_run_id"] in night.text
+    assert {key: night.metrics[key] for key in ("eligible", "ready", "predicted", "coverage_pct", "phase4_success")} == {
+        "eligible": str(counts["eligible"]), "ready": str(counts["ready"]), "predicted": str(counts["predicted"]),
+        "coverage_pct": f"{counts['coverage_pct']:.1f} %", "phase4_success": "5 / 5"}
+    season = pages["season"]
+    assert season.metrics["nights_computed"] == str(summary["computed_nights"])
+    assert season.metrics["coverage_pct"] == f"{summary['coverage_pct']:.1f} %"
+    assert (season.metrics["eligible"], season.metrics["sla_met"]) == (f"{summary['eligible']:,}", str(summary["sla_met"]))
+
+
+def test_the_plugin_pages_refuse_anonymous_and_bad_requests(airflow, api, manual_run):
+    import html
+
+    import httpx
+
+    run_page = f"{airflow.url}/nba/runs/{DAG_ID}/{manual_run['dag_run_id']}"
+    anonymous = httpx.get(run_page, timeout=30)
+    assert anonymous.status_code == 401 and "these pages need the Airflow login" in anonymous.text
+    assert api.client.get(run_page).status_code == 200  # the same page with the API's token
+    bad = api.client.get(f"{airflow.url}/nba/night", params={"game_date": "2025-01-15' OR '1'='1"})
+    assert bad.status_code == 400 and "must be an ISO date YYYY-MM-DD" in bad.text and "Traceback" not in bad.text
+    unknown = api.client.get(f"{airflow.url}/nba/runs/{DAG_ID}/no_such_run")
+    assert unknown.status_code == 404 and "has no run 'no_such_run'" in html.unescape(unknown.text)
 
 
 def test_stop_leaves_nothing_running(airflow):

@@ -97,8 +97,10 @@ def test_processing_times_over_the_night(night):
 def test_night_alerts_are_the_nights_only_oldest_first(night):
     alerts = night_alerts(night["wh"], NIGHT)
     assert [a["title"] for a in alerts] == ["Phase 4 late", "P2 slow"]
-    assert alerts[0] == {"created_at": dt.datetime(2025, 1, 15, 4, 5, tzinfo=dt.UTC), "severity": "critical",
-                         "source": "phase4_deadline", "title": "Phase 4 late", "message": "deadline 01:00 ET missed"}
+    assert alerts[0] == {"alert_id": "a1", "created_at": dt.datetime(2025, 1, 15, 4, 5, tzinfo=dt.UTC),
+                         "severity": "critical", "source": "phase4_deadline", "title": "Phase 4 late",
+                         "message": "deadline 01:00 ET missed", "channels": ["log", "slack"], "channel_outcomes": None,
+                         "dag_run_id": None}
 
 
 def test_render_night_status(night):

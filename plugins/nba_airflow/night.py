@@ -63,6 +63,13 @@ def night_for(game_date: Any, logical_date: dt.datetime | None, run_after: dt.da
     return night_after(moment)
 
 
+def night_of_dag_run(dag_run: Any) -> dt.date:
+    """The night of a DAG run as the metadata DB records it (its conf, logical date, run_after and
+    type): what its tasks compute. Raises ValueError (NightUnknown) for a run that names no night."""
+    kind = getattr(dag_run.run_type, "value", dag_run.run_type)
+    return night_for((dag_run.conf or {}).get("game_date"), dag_run.logical_date, dag_run.run_after, str(kind))
+
+
 def night_of(context: Mapping[str, Any]) -> dt.date:
     """The night's game_date of the running task's DAG run (see night_for)."""
     return night_for((context.get("params") or {}).get("game_date"), context.get("logical_date"),

@@ -30,11 +30,10 @@ def night_note(dag_run: Any) -> str | None:
         return None
     # Imported here: the plugin (and with it the timetable the scheduler needs) loads even if the
     # pipeline's own packages cannot be imported.
-    from nba_airflow.night import night_for
+    from nba_airflow.night import night_of_dag_run
 
-    kind = getattr(dag_run.run_type, "value", dag_run.run_type)
     try:
-        night = night_for((dag_run.conf or {}).get("game_date"), dag_run.logical_date, dag_run.run_after, str(kind))
+        night = night_of_dag_run(dag_run)
     except ValueError:
         return None
     return NOTE.format(night=night.isoformat())

@@ -22,6 +22,7 @@ class Season:
     season_year: int
     first_game: dt.date
     last_game: dt.date
+    game_nights: int = 0  # dates with at least one game
 
     @property
     def label(self) -> str:

@@ -3,7 +3,8 @@
 -- actual row count of the processor's output partition for the date; the
 -- other columns come from the processor's latest run for the date (by processed_at),
 -- NULL when it never ran: `running` while it runs, `abandoned` when it never finished
--- (reference/run_outcomes.sql); runs counts its runs for the date.
+-- (reference/run_outcomes.sql); runs counts its runs for the date; dag_run_id is the
+-- Airflow run that wrote the latest (NULL for a run outside Airflow, e.g. `make phase4`).
 -- stale / stale_reason: the output was computed from an upstream output that has
 -- been rewritten since, or from a Phase 3 table whose fingerprint is no longer the one
 -- in @phase3_fingerprints (a JSON object table -> today's fingerprint, from
@@ -116,6 +117,7 @@ night_runs AS (
     started_at,
     processed_at,
     summary,
+    dag_run_id,
     COUNT(*) OVER (PARTITION BY processor_name) AS runs,
     ROW_NUMBER() OVER (PARTITION BY processor_name ORDER BY processed_at DESC, run_id DESC) AS recency
   FROM run_outcomes
@@ -138,6 +140,7 @@ SELECT
   JSON_VALUE(latest.summary, '$.decision') AS decision,
   JSON_VALUE(latest.summary, '$.message') AS message,
   IFNULL(latest.runs, 0) AS runs,
+  latest.dag_run_id,
   stale.processor_name IS NOT NULL AS stale,
   stale.stale_reason
 FROM processors

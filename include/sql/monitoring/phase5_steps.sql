@@ -12,7 +12,8 @@ SELECT
   SAFE_CAST(JSON_VALUE(summary, '$.coverage_pct') AS FLOAT64) AS coverage_pct,
   SAFE_CAST(JSON_VALUE(summary, '$.min_minutes') AS INT64) AS min_minutes,
   JSON_VALUE(summary, '$.message') AS message,
-  processed_at
+  processed_at,
+  dag_run_id
 FROM `{{ project }}.{{ nba_reference }}.processor_run_history`
 WHERE processor_name = 'phase5_coordinator' AND data_date = @game_date
 ORDER BY processed_at
