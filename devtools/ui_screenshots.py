@@ -80,12 +80,12 @@ def capture(url: str, password: str, out_dir: Path, run_id: str | None = None,
 
                 page.get_by_text("Night report", exact=True).click()  # one click from the run's page
                 page.wait_for_url(f"**/{NIGHT_VIEW_ROUTE}")
-                pages.append(_shoot_plugin_view(page, "night", out_dir, "#phase4", height=1500))
+                pages.append(_shoot_plugin_view(page, "night", out_dir, "h1", height=1500))
 
             page.goto(f"{url}/")
             page.get_by_text("NBA season", exact=True).click()  # the navigation entry
             page.wait_for_url(f"**/{SEASON_VIEW_ROUTE}**")
-            pages.append(_shoot_plugin_view(page, "season", out_dir, ".tiles", height=2200))
+            pages.append(_shoot_plugin_view(page, "season", out_dir, "h1", height=2200))
         finally:
             browser.close()
     return pages

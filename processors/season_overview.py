@@ -68,12 +68,16 @@ def seasons(warehouse: Warehouse) -> list[Season]:
 
 
 def season_nights(warehouse: Warehouse, season: Season) -> list[SeasonNight]:
-    """Every calendar night of the season, first to last game night, off nights included. Nights after
-    the last computed one are not reached yet: their SLA is not judged (sla empty)."""
+    """Every calendar night of the season, first to last game night, off nights included.
+
+    A night nothing ran for is not judged as computed: before the last computed night its SLA
+    is "not run" (no predictions were made for it: a gap, not a missed coverage figure); after
+    it, the night is not reached yet (sla empty)."""
     rows = warehouse.query(SEASON_NIGHTS_SQL, {"start_date": season.first_game, "end_date": season.last_game})
     nights = [season_night(row, season.first_game) for row in rows]
     reached = max((n for n, night in enumerate(nights) if night.computed), default=-1)
-    return [night if n <= reached else replace(night, sla="") for n, night in enumerate(nights)]
+    return [night if night.computed or not night.sla else replace(night, sla="not run" if n < reached else "")
+            for n, night in enumerate(nights)]
 
 
 def season_night(row: dict[str, Any], first_night: dt.date) -> SeasonNight:
@@ -101,6 +105,7 @@ def season_summary(nights: Sequence[SeasonNight]) -> dict[str, Any]:
         "coverage_pct": round(100.0 * predicted / eligible, 1) if eligible else None,
         "sla_met": sum(n.sla == "met" for n in nights),
         "sla_missed": sum(n.sla == "missed" for n in nights),
+        "sla_not_run": sum(n.sla == "not run" for n in nights),
         "alerts_warning": sum(n.alerts_warning for n in nights),
         "alerts_critical": sum(n.alerts_critical for n in nights),
     }

@@ -93,8 +93,9 @@ def test_every_calendar_night_of_the_season_is_a_row_and_off_nights_have_no_game
     assert [n.is_bootstrap for n in nights] == [n.day < 7 for n in nights]
     never_run = [n for n in nights if n.game_date not in replayed["reference"]]
     assert all(n.phase5 == "not run" and n.eligible is None and n.p5_ready_pct is None for n in never_run)
-    # a game night before the last replayed one that never ran missed the SLA; after it, not judged yet
-    assert next(n for n in nights if n.game_date == day(28)).sla == "missed"
+    # a game night before the last replayed one that nothing ran for: "not run", not a missed coverage
+    # figure (no red cross at 0 %); after the last replayed night: not judged yet
+    assert next(n for n in nights if n.game_date == day(28)).sla == "not run"
     assert [n.sla for n in nights if n.game_date > max(REPLAYED)] == [""] * (last - max(REPLAYED)).days
 
 
@@ -118,6 +119,7 @@ def test_the_summary_adds_up_the_nights(replayed):
         "phase5_nights": len(batch_nights), "eligible": eligible, "predicted": predicted,
         "coverage_pct": round(100.0 * predicted / eligible, 1) if eligible else None,
         "sla_met": sum(n.sla == "met" for n in nights), "sla_missed": sum(n.sla == "missed" for n in nights),
+        "sla_not_run": sum(n.sla == "not run" for n in nights),
         "alerts_warning": sum(r.alerts_warning for r in reference),
         "alerts_critical": sum(r.alerts_critical for r in reference),
     }
