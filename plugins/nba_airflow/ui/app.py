@@ -31,6 +31,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from nba_airflow.night import night_of_dag_run, parse_game_date
 from nba_airflow.ui.pages import Links, render_error, render_night, render_season
 from processors.warehouse import Warehouse, WarehouseBusy, WarehouseFileError
 
@@ -96,8 +97,6 @@ def create_app() -> FastAPI:
     @app.get("/runs/{dag_id}/{run_id}", response_class=HTMLResponse, name="run_night_view")
     def run_night_view(request: Request, dag_id: str, run_id: str, session: SessionDep) -> HTMLResponse:
         run = _dag_run(session, dag_id, run_id)
-        from nba_airflow.night import night_of_dag_run
-
         try:
             night = night_of_dag_run(run)
         except ValueError as exc:
@@ -125,8 +124,6 @@ def _night_page(request: Request, game_date: dt.date, run: dict[str, str] | None
 
 
 def _game_date(value: str | None) -> dt.date:
-    from nba_airflow.night import parse_game_date
-
     if not value:
         raise PageError(400, "Which night?", "add ?game_date=YYYY-MM-DD, e.g. /nba/night?game_date=2025-01-15")
     try:
