@@ -116,10 +116,14 @@ def _values(nights: Sequence[SeasonNight], attribute: str) -> list[float]:
     return [math.nan if getattr(n, attribute) is None else float(getattr(n, attribute)) for n in nights]
 
 
+# A dot on every night: a night whose neighbours were not computed has no line segment to show it.
+NIGHT_MARKER = {"marker": ".", "markersize": 3.5}
+
+
 def _draw_ready(axes, nights: Sequence[SeasonNight], sla_coverage_pct: float) -> None:
     dates = [n.game_date for n in nights]
     for position, (key, color) in enumerate(zip(PROCESSOR_KEYS, PROCESSOR_COLORS, strict=True), 1):
-        axes.plot(dates, _values(nights, f"{key}_ready_pct"), color=color, linewidth=1.2,
+        axes.plot(dates, _values(nights, f"{key}_ready_pct"), color=color, linewidth=1.2, **NIGHT_MARKER,
                   label=processor_label(position))
     axes.set_ylim(0, 105)
     axes.set_ylabel("% ready")
@@ -127,14 +131,14 @@ def _draw_ready(axes, nights: Sequence[SeasonNight], sla_coverage_pct: float) ->
 
 def _draw_quality(axes, nights: Sequence[SeasonNight], sla_coverage_pct: float) -> None:
     axes.plot([n.game_date for n in nights], _values(nights, "quality"), color="#2ca02c", linewidth=1.4,
-              label="mean feature quality")
+              **NIGHT_MARKER, label="mean feature quality")
     axes.set_ylim(0, 105)
     axes.set_ylabel("quality score")
 
 
 def _draw_coverage(axes, nights: Sequence[SeasonNight], sla_coverage_pct: float) -> None:
     axes.plot([n.game_date for n in nights], _values(nights, "coverage_pct"), color="#ff7f0e", linewidth=1.4,
-              marker=".", markersize=3, label="coverage % of eligible")
+              **NIGHT_MARKER, label="coverage % of eligible")
     axes.axhline(sla_coverage_pct, color=SLA_RED, linestyle="--", linewidth=1, label=f"SLA {sla_coverage_pct:g} %")
     missed = [n for n in nights if n.sla == "missed"]
     axes.scatter([n.game_date for n in missed], [n.coverage_pct or 0.0 for n in missed], color=SLA_RED,
@@ -146,7 +150,7 @@ def _draw_coverage(axes, nights: Sequence[SeasonNight], sla_coverage_pct: float)
 def _draw_durations(axes, nights: Sequence[SeasonNight], sla_coverage_pct: float) -> None:
     dates = [n.game_date for n in nights]
     for position, (key, color) in enumerate(zip(PROCESSOR_KEYS, PROCESSOR_COLORS, strict=True), 1):
-        axes.plot(dates, _values(nights, f"{key}_duration_seconds"), color=color, linewidth=1.1,
+        axes.plot(dates, _values(nights, f"{key}_duration_seconds"), color=color, linewidth=1.1, **NIGHT_MARKER,
                   label=processor_label(position))
     axes.set_ylim(bottom=0)
     axes.set_ylabel("seconds")

@@ -152,6 +152,19 @@ def test_without_a_login_every_page_is_refused(app):
         app.dependency_overrides = logged_in
 
 
+def test_an_off_season_run_gets_a_notice_not_an_error(client, monkeypatch):
+    """A scheduled run of a summer night is a real run with nothing to report (its tab is not a 404)."""
+    import nba_airflow.ui.app as views
+
+    run = type("Run", (), {"run_type": "scheduled", "conf": {"game_date": "2026-07-01"}, "logical_date": None,
+                           "run_after": None, "state": "success"})()
+    monkeypatch.setattr(views, "_dag_run", lambda session, dag_id, run_id: run)
+    response = client.get("/runs/nba_nightly_predictions/scheduled__night_2026-07-01")
+    assert response.status_code == 200
+    assert "No games to report for 2026-07-01" in text(response.text)
+    assert "outside every season in nba_raw.nbac_schedule" in text(response.text)
+
+
 def _hold_write_lock(path: str, holding, release) -> None:
     import duckdb
 

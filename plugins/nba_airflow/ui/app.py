@@ -101,8 +101,15 @@ def create_app() -> FastAPI:
             night = night_of_dag_run(run)
         except ValueError as exc:
             raise PageError(422, "This run names no night", f"run {run_id} computed no night: {exc}") from None
-        return HTMLResponse(_night_page(request, night, run={"dag_id": dag_id, "run_id": run_id,
-                                                             "state": str(getattr(run.state, "value", run.state))}))
+        try:
+            return HTMLResponse(_night_page(request, night, run={"dag_id": dag_id, "run_id": run_id,
+                                                                 "state": str(getattr(run.state, "value", run.state))}))
+        except PageError as exc:
+            if exc.status != 404:
+                raise
+            # A scheduled run in the off-season: a real run with nothing to report, not a bad request.
+            return HTMLResponse(render_error(_links(request), 200, f"No games to report for {night}",
+                                             f"{exc.message}; run {run_id} had nothing to compute"))
 
     _install_error_pages(app)
     threading.Thread(target=_warm_up, name="nba-views-warm-up", daemon=True).start()
