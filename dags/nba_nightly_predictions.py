@@ -47,6 +47,9 @@ and nothing is computed. Fix the data and clear the task, or, having looked, tri
 warning naming them, `make status` shows why; clear the rewritten task *with its downstream* to make all current.
 Predictions follow their features: a changed feature row is re-predicted by the next Phase 5 step, without `force`.
 
+**What a night produced**: the run's *Night report* tab (Phase 4 per processor, Phase 5 coverage and steps,
+alerts with each channel's delivery); the season at a glance under *NBA season* in the navigation.
+
 Params: `game_date` (YYYY-MM-DD within a season of the schedule; required for manual runs; empty = the scheduled night),
 `force` (re-request complete predictions), `min_minutes` (eligibility, integer 0-48, default 15),
 `predictions` (auto | on | off), `input_checks` (enforce | warn). Other keys are refused by name;
