@@ -118,7 +118,7 @@ def phase4_section(warehouse: Warehouse, game_date: dt.date) -> str:
         "decision": r["decision"],
         "stale": r["stale_reason"] if r["stale"] else None,
     } for r in status]
-    notes = [f"{r['processor_name']}: a run started at {_utc(r['last_started_at'])} never finished (killed or lost); "
+    notes = [f"{r['processor_name']}: a run started at {format_utc(r['last_started_at'])} never finished (killed or lost); "
              f"rerun it: clear its task, or `make phase4 DATE={game_date}`"
              for r in status if r["status"] == "abandoned"]
     return "\n".join(["Phase 4", format_table(rows), *notes])
@@ -161,7 +161,7 @@ def alerts_section(warehouse: Warehouse, game_date: dt.date) -> str:
     if not alerts:
         return "Alerts\nno alerts"
     rows = [{
-        "created_at": _utc(a["created_at"]),
+        "created_at": format_utc(a["created_at"]),
         "severity": a["severity"],
         "source": a["source"],
         "title": a["title"],
@@ -182,7 +182,8 @@ def render_night_status(warehouse: Warehouse, game_date: dt.date) -> str:
     return "\n\n".join(s for s in sections if s)
 
 
-def _utc(value: dt.datetime | None) -> str | None:
+def format_utc(value: dt.datetime | None) -> str | None:
+    """A timestamp as `YYYY-MM-DD HH:MM:SS UTC` (None stays None)."""
     if value is None:
         return None
     if value.tzinfo is not None:

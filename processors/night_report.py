@@ -14,7 +14,7 @@ from typing import Any
 
 from processors.input_gate import GATE
 from processors.monitoring import night_alerts, phase4_status, phase5_counts, phase5_steps
-from processors.phase4.calendar import SeasonCalendar, schedule_seasons
+from processors.phase4.calendar import NoScheduleError, SeasonCalendar, schedule_seasons, season_label
 from processors.phase5.night import TASK_IDS as PHASE5_STEP_TASKS  # the DAG's task of each recorded step
 from processors.run_history import latest_run
 from processors.warehouse import Warehouse
@@ -57,7 +57,7 @@ def night_report(warehouse: Warehouse, game_date: dt.date) -> NightReport:
     steps = phase5_steps(warehouse, game_date)
     return NightReport(
         game_date=game_date,
-        season_label=f"{calendar.season_year}-{(calendar.season_year + 1) % 100:02d}",
+        season_label=season_label(calendar.season_year),
         day=calendar.days_into_season,
         games=calendar.games_on_date,
         is_bootstrap=calendar.is_bootstrap,
@@ -71,11 +71,11 @@ def night_report(warehouse: Warehouse, game_date: dt.date) -> NightReport:
 
 
 def _calendar(warehouse: Warehouse, game_date: dt.date) -> SeasonCalendar:
-    seasons = schedule_seasons(warehouse)
-    if not any(season.contains(game_date) for season in seasons):
-        known = ", ".join(f"{s.label}: {s.first_game} to {s.last_game}" for s in seasons) or "none"
-        raise UnknownNight(f"no night {game_date}: it is outside every season in nba_raw.nbac_schedule ({known})")
-    return SeasonCalendar.load(warehouse, game_date)
+    try:
+        return SeasonCalendar.load(warehouse, game_date)
+    except NoScheduleError:  # name the seasons there are (only when refusing: one query less per page)
+        known = ", ".join(f"{s.label}: {s.first_game} to {s.last_game}" for s in schedule_seasons(warehouse)) or "none"
+        raise UnknownNight(f"no night {game_date}: it is outside every season in nba_raw.nbac_schedule ({known})") from None
 
 
 def channel_outcomes(alert: dict[str, Any]) -> list[dict[str, Any]]:

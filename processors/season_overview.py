@@ -14,6 +14,7 @@ from typing import Any
 
 from processors.phase4 import PROCESSOR_NAMES
 from processors.phase4.calendar import BOOTSTRAP_DAYS, Season, schedule_seasons
+from processors.season_report import sla_verdict
 from processors.warehouse import Warehouse
 
 SEASON_NIGHTS_SQL = "monitoring/season_nights.sql"
@@ -83,11 +84,9 @@ def season_nights(warehouse: Warehouse, season: Season) -> list[SeasonNight]:
 def season_night(row: dict[str, Any], first_night: dt.date) -> SeasonNight:
     """A season_nights.sql row, placed in its season, with the SLA judged as season_report.night_row does."""
     day = (row["game_date"] - first_night).days
-    is_off_night, is_bootstrap = row["games"] == 0, day < BOOTSTRAP_DAYS
-    met = row["phase5_step"] == "status" and row["phase5_decision"] == "sla_met"
-    due = not is_off_night and not is_bootstrap  # nights the predictions SLA applies to
-    return SeasonNight(**row, day=day, is_off_night=is_off_night, is_bootstrap=is_bootstrap,
-                       sla=("met" if met else "missed") if due else "")
+    return SeasonNight(**row, day=day, is_off_night=row["games"] == 0, is_bootstrap=day < BOOTSTRAP_DAYS,
+                       sla=sla_verdict(games=row["games"], day=day, last_step=row["phase5_step"],
+                                       last_decision=row["phase5_decision"]))
 
 
 def season_summary(nights: Sequence[SeasonNight]) -> dict[str, Any]:

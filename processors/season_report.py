@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from processors.monitoring import night_alerts, phase4_status, phase5_coverage, phase5_steps
 from processors.phase4 import PROCESSOR_NAMES
-from processors.phase4.calendar import SeasonCalendar
+from processors.phase4.calendar import BOOTSTRAP_DAYS, SeasonCalendar
 from processors.warehouse import Warehouse
 
 PHASE5_SOURCES = ("phase5.",)  # alerts raised by the coordinator's own steps
@@ -50,6 +50,14 @@ class NightRow:
         return round(100.0 * self.ready / self.eligible, 1) if self.eligible else None
 
 
+def sla_verdict(*, games: int, day: int, last_step: str | None, last_decision: str | None) -> str:
+    """The predictions SLA of a night: "met" when the coordinator's latest step is the status check with
+    sla_met, else "missed"; "" where no SLA applies (an off night, the bootstrap days)."""
+    if games == 0 or day < BOOTSTRAP_DAYS:
+        return ""
+    return "met" if (last_step, last_decision) == ("status", "sla_met") else "missed"
+
+
 def night_row(warehouse: Warehouse, night: dt.date, sla_coverage_pct: float = 90.0) -> NightRow:
     """The night as the warehouse records it: Phase 4 status, the coordinator's steps, coverage, alerts."""
     calendar = SeasonCalendar.load(warehouse, night)
@@ -58,8 +66,9 @@ def night_row(warehouse: Warehouse, night: dt.date, sla_coverage_pct: float = 90
     steps = phase5_steps(warehouse, night)
     alerts = night_alerts(warehouse, night)
     phase5, counts = _phase5_outcome(warehouse, night, steps)
-    due = not calendar.is_off_night and not calendar.is_bootstrap  # nights the predictions SLA applies to
-    met = bool(steps) and steps[-1]["step"] == "status" and steps[-1]["decision"] == "sla_met"
+    last = steps[-1] if steps else {"step": None, "decision": None}
+    sla = sla_verdict(games=calendar.games_on_date, day=calendar.days_into_season, last_step=last["step"],
+                      last_decision=last["decision"])
     return NightRow(
         game_date=night, day=calendar.days_into_season, games=calendar.games_on_date,
         **{f"p{i}_rows": rows[name]["rows_in_table"] for i, name in enumerate(PROCESSOR_NAMES, 1)},
@@ -68,8 +77,8 @@ def night_row(warehouse: Warehouse, night: dt.date, sla_coverage_pct: float = 90
         phase5=phase5, **counts,
         alerts_warning=sum(a["severity"] == "warning" for a in alerts),
         alerts_critical=sum(a["severity"] == "critical" for a in alerts),
-        sla=("met" if met else "missed") if due else "",
-        note="" if met else _why(steps, counts, alerts, sla_coverage_pct),
+        sla=sla,
+        note="" if sla == "met" else _why(steps, counts, alerts, sla_coverage_pct),
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from processors.cli.output import format_table
 from processors.config import WarehouseSettings
+from processors.phase4.calendar import season_label
 from processors.sample_season import SampleSeason, generate_season
 from processors.sample_season.table_names import SCHEDULE
 from processors.warehouse import Warehouse, WarehouseError, open_warehouse, schema
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--season must be a season start year such as 2024, got {args.season}")
 
     if args.if_missing and (path := already_loaded(args.season, args.seed, args.as_of)):
-        print(f"Sample season {args.season}-{(args.season + 1) % 100:02d} (seed {args.seed}) already in {path}: "
+        print(f"Sample season {season_label(args.season)} (seed {args.seed}) already in {path}: "
               "kept (make sample-season rebuilds it)")
         return 0
     started = time.perf_counter()
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     loaded = time.perf_counter()
 
-    print(f"Sample season {args.season}-{(args.season + 1) % 100:02d} (seed {args.seed}) -> {target}")
+    print(f"Sample season {season_label(args.season)} (seed {args.seed}) -> {target}")
     print(f"generated in {generated - started:.1f} s, loaded in {loaded - generated:.1f} s")
     if cleared:
         print(f"cleared {sum(cleared.values())} rows computed from the previous build of this season "

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from processors.cli.sample_season import load_season
 from processors.config import PROJECT_ROOT, PipelineSettings, WarehouseSettings
+from processors.phase4.calendar import season_label
 from processors.sample_season import generate_season
 from processors.season_chart import draw_season_chart
 from processors.season_replay import season_nights
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--workers must be 1 or more, got {args.workers}")
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")  # the lines say what matters
     settings = PipelineSettings.from_env()  # the thresholds (SLA %, min ready ...) a real night would use
-    label = f"{args.season}-{(args.season + 1) % 100:02d}"
+    label = season_label(args.season)
     started = time.perf_counter()
     path = args.out / "season.duckdb"
     try:

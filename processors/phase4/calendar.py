@@ -11,6 +11,11 @@ BOOTSTRAP_DAYS = 7          # days 0-6: not enough history, P1-P4 write nothing
 EARLY_SEASON_LAST_DAY = 20  # days 7-20: relaxed success criteria
 
 
+def season_label(season_year: int) -> str:
+    """2024 -> "2024-25"."""
+    return f"{season_year}-{(season_year + 1) % 100:02d}"
+
+
 class NoScheduleError(ValueError):
     """The date lies outside every season in the schedule: there is no Phase 3 data for it."""
 
@@ -26,7 +31,7 @@ class Season:
 
     @property
     def label(self) -> str:
-        return f"{self.season_year}-{(self.season_year + 1) % 100:02d}"
+        return season_label(self.season_year)
 
     def contains(self, game_date: dt.date) -> bool:
         return self.first_game <= game_date <= self.last_game

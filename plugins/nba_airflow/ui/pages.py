@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from processors.monitoring import format_utc
+
 TEMPLATES = Path(__file__).parent / "templates"
 # Phase 4 tasks of the DAG, by processor (the DAG's task ids: phase4.<processor>).
 PHASE4_GROUP = "phase4"
@@ -85,8 +87,4 @@ def _seconds(value: Any) -> str:
 
 
 def _utc(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return f"{value:%Y-%m-%d %H:%M:%S} UTC" if isinstance(value, dt.datetime) else str(value)
+    return "–" if value is None else format_utc(value)
