@@ -205,3 +205,31 @@ def test_the_plugin_builds_its_app_only_when_the_api_server_asks():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": f"{root}:{root / 'plugins'}"})
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_warm_up_starts_with_the_served_app_not_while_it_is_built(computed, monkeypatch):
+    """A warm-up thread started while the api-server was still importing Airflow's models deadlocked it
+    (SQLAlchemy's configure lock against a model module's import lock): the thread starts from the app's
+    lifespan, which Airflow enters once the whole api-server app is built, with the settings already read."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from nba_airflow.ui import app as views
+
+    started = threading.Event()
+    seen: dict = {}
+
+    def record(settings):
+        seen.update(settings=settings, thread=threading.current_thread().name)
+        started.set()
+
+    monkeypatch.setattr(views, "_warm_up", record)
+    monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(computed))
+    monkeypatch.setenv("NBA_WAREHOUSE_BACKEND", "local")
+    app = views.create_app()
+    assert not started.wait(0.5), "the warm-up started while the app was being built"
+    with TestClient(app):
+        assert started.wait(10)
+    assert seen["thread"] == "nba-views-warm-up"
+    assert seen["settings"].backend == "local" and seen["settings"].local_path == computed

@@ -20,6 +20,8 @@ import logging
 import re
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -33,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nba_airflow.night import night_of_dag_run, parse_game_date
 from nba_airflow.ui.pages import Links, render_error, render_night, render_season
+from processors.config import WarehouseSettings
 from processors.warehouse import Warehouse, WarehouseBusy, WarehouseFileError
 
 log = logging.getLogger(__name__)
@@ -62,7 +65,8 @@ def _require_dag_run_access() -> Any:
 
 def create_app() -> FastAPI:
     access = _require_dag_run_access()
-    app = FastAPI(title="NBA pipeline views", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[access])
+    app = FastAPI(title="NBA pipeline views", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[access],
+                  lifespan=_lifespan)
     app.state.access_check = access.dependency  # what a test overrides to call the pages without a login
 
     @app.get("/", include_in_schema=False)
@@ -112,8 +116,31 @@ def create_app() -> FastAPI:
                                              f"{exc.message}; run {run_id} had nothing to compute"))
 
     _install_error_pages(app)
-    threading.Thread(target=_warm_up, name="nba-views-warm-up", daemon=True).start()
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Airflow's api-server enters the lifespan of every mounted plugin app once the whole app is built.
+    The warm-up starts only then: a thread started while the api-server was still importing its models
+    deadlocked it (our thread's first ORM query took SQLAlchemy's configure lock and waited for a model
+    module the main thread was importing, which waited for that lock)."""
+    _start_warm_up()
+    yield
+
+
+def _start_warm_up() -> None:
+    """Read the settings (Airflow Variables, an ORM query) here on the server's own thread, then warm up
+    in the background: the thread itself touches nothing of Airflow's."""
+    from nba_airflow.settings import warehouse_settings
+
+    try:
+        settings = warehouse_settings()
+    except Exception as exc:  # noqa: BLE001 (warming is optional: the first request then pays)
+        _log_not_warmed_up(exc)
+        return
+    if settings.backend == "local":
+        threading.Thread(target=_warm_up, args=(settings,), name="nba-views-warm-up", daemon=True).start()
 
 
 def _night_page(request: Request, game_date: dt.date, run: dict[str, str] | None) -> str:
@@ -221,7 +248,7 @@ def _error_page(request: Request, status: int, title: str, message: str, headers
                         status_code=status, headers=headers)
 
 
-def _warm_up() -> None:
+def _warm_up(settings: WarehouseSettings) -> None:
     """Translate the pages' SQL for the local stand-in once, in the background, at api-server start
     (about 2 s of sqlglot work the first request would otherwise pay). Reads the latest computed night,
     read-only, and gives up at once if a task holds the file: warming is never worth a wait."""
@@ -231,12 +258,8 @@ def _warm_up() -> None:
 
     started = time.perf_counter()
     try:
-        from nba_airflow.settings import warehouse_settings
         from nba_airflow.warehouse import task_warehouse
 
-        settings = warehouse_settings()
-        if settings.backend != "local":
-            return
         with task_warehouse(None, replace(settings, local_lock_wait_seconds=0), read_only=True) as warehouse:
             known = seasons(warehouse)
             if known:
@@ -246,4 +269,8 @@ def _warm_up() -> None:
             season_chart_svgs(nights)  # imports matplotlib (about 1 s)
         log.info("NBA views warmed up in %.1f s", time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 (warming is optional: the first request then pays)
-        log.info("NBA views not warmed up (%s)", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        _log_not_warmed_up(exc)
+
+
+def _log_not_warmed_up(exc: Exception) -> None:
+    log.info("NBA views not warmed up (%s)", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
