@@ -49,6 +49,11 @@ class NightReport:
         status = [s for s in self.phase5_steps if s["step"] == "status"]
         return status[-1]["decision"] if status else None
 
+    @property
+    def phase5_skipped(self) -> bool:
+        """The plan skipped Phase 5 (predictions off, a backfill) and no batch ever ran for the night."""
+        return bool(self.phase5_steps) and all(s["step"] == "plan" for s in self.phase5_steps)
+
 
 def night_report(warehouse: Warehouse, game_date: dt.date) -> NightReport:
     """The night's report; UnknownNight (naming the seasons there are) for a date outside every season."""

@@ -54,7 +54,7 @@ class SeasonNight:
     alerts_critical: int
     is_off_night: bool
     is_bootstrap: bool
-    sla: str                             # met, missed; empty where no SLA applies (off night, bootstrap)
+    sla: str                             # met, missed, skipped, not run; empty: off night, bootstrap, not reached
 
     @property
     def computed(self) -> bool:
@@ -105,6 +105,7 @@ def season_summary(nights: Sequence[SeasonNight]) -> dict[str, Any]:
         "sla_met": sum(n.sla == "met" for n in nights),
         "sla_missed": sum(n.sla == "missed" for n in nights),
         "sla_not_run": sum(n.sla == "not run" for n in nights),
+        "sla_skipped": sum(n.sla == "skipped" for n in nights),
         "alerts_warning": sum(n.alerts_warning for n in nights),
         "alerts_critical": sum(n.alerts_critical for n in nights),
     }

@@ -41,7 +41,7 @@ class NightRow:
     coverage_pct: float | None    # predicted eligible players / eligible, %
     alerts_warning: int
     alerts_critical: int
-    sla: str                      # met, missed; empty where no SLA applies (off night, bootstrap)
+    sla: str                      # met, missed, skipped (Phase 5 planned off); empty: off night, bootstrap
     note: str                     # why the SLA was missed, or why Phase 5 did not run
 
     @property
@@ -51,11 +51,22 @@ class NightRow:
 
 
 def sla_verdict(*, games: int, day: int, last_step: str | None, last_decision: str | None) -> str:
-    """The predictions SLA of a night: "met" when the coordinator's latest step is the status check with
-    sla_met, else "missed"; "" where no SLA applies (an off night, the bootstrap days)."""
+    """The predictions SLA of a night, from the step that speaks for its Phase 5 (deciding_step): "met"
+    when that is the status check with sla_met; "skipped" when the plan skipped Phase 5 (predictions off,
+    a backfill): nothing was asked of it; else "missed". "" where no SLA applies (off night, bootstrap)."""
     if games == 0 or day < BOOTSTRAP_DAYS:
         return ""
+    if last_step == "plan":
+        return "skipped"
     return "met" if (last_step, last_decision) == ("status", "sla_met") else "missed"
+
+
+def deciding_step(steps: list[dict]) -> dict | None:
+    """The coordinator step that speaks for the night's Phase 5: its latest batch step. A later plan skip
+    (a backfill recomputing Phase 4 with predictions off) leaves the batch's predictions, and so its
+    verdict, in place; only a night with nothing but plan skips is "skipped"."""
+    batch_steps = [s for s in steps if s["step"] != "plan"]
+    return (batch_steps or steps or [None])[-1]
 
 
 def night_row(warehouse: Warehouse, night: dt.date, sla_coverage_pct: float = 90.0) -> NightRow:
@@ -66,7 +77,7 @@ def night_row(warehouse: Warehouse, night: dt.date, sla_coverage_pct: float = 90
     steps = phase5_steps(warehouse, night)
     alerts = night_alerts(warehouse, night)
     phase5, counts = _phase5_outcome(warehouse, night, steps)
-    last = steps[-1] if steps else {"step": None, "decision": None}
+    last = deciding_step(steps) or {"step": None, "decision": None}
     sla = sla_verdict(games=calendar.games_on_date, day=calendar.days_into_season, last_step=last["step"],
                       last_decision=last["decision"])
     return NightRow(
@@ -86,9 +97,9 @@ def _phase5_outcome(warehouse: Warehouse, night: dt.date, steps: list[dict]) -> 
     """What Phase 5 did, and its counts: E and R as the coordinator recorded them, P and coverage
     from the monitoring query (active predictions of eligible players)."""
     empty = {"eligible": None, "ready": None, "predicted": None, "coverage_pct": None}
-    if not steps:
+    last = deciding_step(steps)
+    if last is None:
         return "not run", empty
-    last = steps[-1]
     if last["step"] == "plan":
         return "skipped", empty
     coverage = phase5_coverage(warehouse, night, night, last["min_minutes"] or 15)
@@ -100,12 +111,13 @@ def _phase5_outcome(warehouse: Warehouse, night: dt.date, steps: list[dict]) -> 
 
 def _why(steps: list[dict], counts: dict[str, Any], alerts: list[dict], sla_coverage_pct: float) -> str:
     """Why the night has no SLA met: Phase 5's own account, and the night's other critical alerts."""
-    if not steps:
+    last = deciding_step(steps)
+    if last is None:
         reason = "Phase 5 never ran"
-    elif steps[-1]["step"] == "plan":
-        reason = f"Phase 5 skipped: {steps[-1]['message']}"
-    elif steps[-1]["step"] != "status":  # the start batch failed: the DAG runs no retry or status check
-        reason = steps[-1]["message"]
+    elif last["step"] == "plan":
+        reason = f"Phase 5 skipped: {last['message']}"
+    elif last["step"] != "status":  # the start batch failed: the DAG runs no retry or status check
+        reason = last["message"]
     else:
         eligible, ready, predicted = counts["eligible"], counts["ready"], counts["predicted"]
         reason = (f"{predicted} of {eligible} eligible predicted ({counts['coverage_pct']} % < "

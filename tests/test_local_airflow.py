@@ -270,6 +270,8 @@ def test_browser_logs_in_and_sees_the_graph_a_finished_run_and_its_night(airflow
     assert season.metrics["nights_computed"] == str(summary["computed_nights"])
     assert season.metrics["coverage_pct"] == f"{summary['coverage_pct']:.1f} %"
     assert (season.metrics["eligible"], season.metrics["sla_met"]) == (f"{summary['eligible']:,}", str(summary["sla_met"]))
+    # the backfilled nights ran with predictions off: skipped, not missed SLAs
+    assert (season.metrics["sla_skipped"], season.metrics["sla_missed"]) == (str(len(BACKFILL_NIGHTS)), "0")
 
 
 def test_the_plugin_pages_refuse_anonymous_and_bad_requests(airflow, api, manual_run):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -17,8 +18,10 @@ import pytest
 
 from mini_season import NIGHTS, load_mini_season
 from phase4_fixtures import day
-from processors.config import PROJECT_ROOT, WarehouseSettings
+from processors.config import PROJECT_ROOT, PipelineSettings, WarehouseSettings
+from processors.messaging import OutboxPublisher
 from processors.monitoring import phase4_status
+from processors.phase5.coordinator import Coordinator
 from processors.season_charts import NO_NIGHTS, season_chart_svgs
 from processors.season_overview import Season, SeasonNight, season_night, season_nights, season_summary, seasons
 from processors.season_report import night_row
@@ -44,7 +47,7 @@ def replayed(tmp_path_factory):
         nights = season_nights(warehouse, all_seasons[0])
         reference = {night: night_row(warehouse, night) for night in REPLAYED}
         phase4 = {night: phase4_status(warehouse, night) for night in REPLAYED}
-    return {"seasons": all_seasons, "nights": nights, "reference": reference, "phase4": phase4}
+    return {"seasons": all_seasons, "nights": nights, "reference": reference, "phase4": phase4, "path": path}
 
 
 @pytest.mark.slow
@@ -100,6 +103,35 @@ def test_every_calendar_night_of_the_season_is_a_row_and_off_nights_have_no_game
 
 
 @pytest.mark.slow
+def test_a_backfill_skipping_phase5_is_no_missed_sla_and_keeps_an_earlier_batchs_verdict(replayed, tmp_path):
+    """A backfill recomputes Phase 4 with predictions off: its plan records a skip. On a night nothing
+    predicted that is "skipped" (no red cross at 0 %); on a night a batch already predicted, the batch's
+    predictions stay active and its verdict stands, in the season query as in night_row."""
+    path = tmp_path / "backfilled.duckdb"
+    shutil.copy(replayed["path"], path)
+    predicted_night = next(n for n in REPLAYED if replayed["reference"][n].sla)
+    unpredicted_night = day(28)  # a game night before the last replayed one that nothing ran for
+    reason = "backfill run: predictions are off for backfills (predictions=auto)"  # plan_night's words
+    with LocalWarehouse(WarehouseSettings(local_path=path)) as warehouse:
+        for night in (predicted_night, unpredicted_night):
+            Coordinator(warehouse, night, PipelineSettings(), publisher=OutboxPublisher(warehouse),
+                        alert=lambda *args: None).record_skip(reason)
+    with LocalWarehouse(WarehouseSettings(local_path=path), read_only=True) as warehouse:
+        nights = {n.game_date: n for n in season_nights(warehouse, replayed["seasons"][0])}
+        rows = {night: night_row(warehouse, night) for night in (predicted_night, unpredicted_night)}
+    before = {n.game_date: n for n in replayed["nights"]}
+    assert nights[predicted_night] == before[predicted_night]
+    assert rows[predicted_night] == replayed["reference"][predicted_night]
+    skipped = nights[unpredicted_night]
+    assert (skipped.sla, skipped.phase5, skipped.eligible, skipped.coverage_pct) == ("skipped", "skipped", None, None)
+    assert (rows[unpredicted_night].sla, rows[unpredicted_night].phase5) == ("skipped", "skipped")
+    assert rows[unpredicted_night].note == f"Phase 5 skipped: {reason}"
+    summary, summary_before = season_summary(list(nights.values())), season_summary(replayed["nights"])
+    assert summary["sla_skipped"] == 1 and summary["sla_missed"] == summary_before["sla_missed"]
+    assert summary["sla_not_run"] == summary_before["sla_not_run"] - 1
+
+
+@pytest.mark.slow
 def test_the_seasons_are_the_schedules_newest_first(replayed):
     newest, previous = replayed["seasons"]
     game_nights = sum(n.games > 0 for n in replayed["nights"])
@@ -120,6 +152,7 @@ def test_the_summary_adds_up_the_nights(replayed):
         "coverage_pct": round(100.0 * predicted / eligible, 1) if eligible else None,
         "sla_met": sum(n.sla == "met" for n in nights), "sla_missed": sum(n.sla == "missed" for n in nights),
         "sla_not_run": sum(n.sla == "not run" for n in nights),
+        "sla_skipped": sum(r.sla == "skipped" for r in reference),
         "alerts_warning": sum(r.alerts_warning for r in reference),
         "alerts_critical": sum(r.alerts_critical for r in reference),
     }

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from processors.alerts import Alert, ChannelOutcome, record_alert
-from processors.config import WarehouseSettings
+from processors.config import PipelineSettings, WarehouseSettings
 from processors.monitoring import phase4_status, phase5_counts, phase5_steps
 from processors.phase4.night import run_night
 from processors.phase5.night import run_phase5_night
@@ -163,6 +163,26 @@ def test_an_off_season_run_gets_a_notice_not_an_error(client, monkeypatch):
     assert response.status_code == 200
     assert "No games to report for 2026-07-01" in text(response.text)
     assert "outside every season in nba_raw.nbac_schedule" in text(response.text)
+
+
+def test_a_backfilled_night_shows_phase5_skipped_not_a_missed_sla(client, computed, tmp_path, monkeypatch):
+    """A backfill recomputes Phase 4 with predictions off: the night page says Phase 5 was skipped and the
+    season counts the night as skipped, not as a missed SLA."""
+    from processors.messaging import OutboxPublisher
+    from processors.phase5.coordinator import Coordinator
+
+    backfilled = NIGHT + dt.timedelta(days=1)
+    path = tmp_path / "backfilled.duckdb"
+    shutil.copy(computed, path)
+    with LocalWarehouse(WarehouseSettings(local_path=path)) as warehouse:
+        run_night(warehouse, backfilled)
+        Coordinator(warehouse, backfilled, PipelineSettings(), publisher=OutboxPublisher(warehouse),
+                    alert=lambda *args: None).record_skip("backfill run: predictions are off for backfills")
+    monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(path))
+    night = text(client.get("/night", params={"game_date": backfilled.isoformat()}).text)
+    assert "Phase 5 skipped" in night and "backfill run: predictions are off for backfills" in night
+    season = client.get("/season").text
+    assert (metrics(season)["sla_skipped"], metrics(season)["sla_missed"]) == ("1", "0")
 
 
 def _hold_write_lock(path: str, holding, release) -> None:

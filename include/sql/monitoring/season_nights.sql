@@ -6,9 +6,11 @@
 -- pN_rows in its output partition; pN_duration_seconds and pN_ready_pct of its latest run
 -- of the night (by processed_at, reference/run_outcomes.sql), the ready % NULL when the
 -- partition has no rows (as the season report shows it); quality: P5's, likewise.
--- Phase 5: the coordinator's latest step (phase5_step, phase5_decision, phase5_status), and
--- its outcome phase5: 'not run', 'skipped' (the plan skipped the night), 'failed' (the start batch
--- failed) or 'ran'. Where a batch ran: eligible and ready as the step recorded them,
+-- Phase 5: the coordinator step that speaks for the night (phase5_step, phase5_decision,
+-- phase5_status): its latest batch step, else its latest plan skip (a later skip, a backfill with
+-- predictions off, leaves the batch's predictions and so its figures in place; season_report.
+-- deciding_step), and its outcome phase5: 'not run', 'skipped' (the plan skipped the night),
+-- 'failed' (the start batch failed) or 'ran'. Where a batch ran: eligible and ready as the step recorded them,
 -- predicted and coverage_pct counted as in phase5_coverage.sql with the step's own
 -- min_minutes (15 when it recorded none); coverage_pct is 100 when no one is eligible.
 WITH nights AS (
@@ -97,7 +99,7 @@ phase4_rows AS (
   FROM output_rows
   GROUP BY game_date
 ),
-latest_steps AS (
+deciding_steps AS (
   SELECT
     data_date AS game_date,
     JSON_VALUE(summary, '$.step') AS step,
@@ -108,11 +110,14 @@ latest_steps AS (
     IFNULL(SAFE_CAST(JSON_VALUE(summary, '$.min_minutes') AS INT64), 15) AS min_minutes
   FROM `{{ project }}.{{ nba_reference }}.processor_run_history`
   WHERE processor_name = 'phase5_coordinator' AND data_date BETWEEN @start_date AND @end_date
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY data_date ORDER BY processed_at DESC) = 1
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY data_date
+    ORDER BY IF(JSON_VALUE(summary, '$.step') = 'plan', 1, 0), processed_at DESC
+  ) = 1
 ),
 batch_nights AS (
   SELECT game_date, min_minutes
-  FROM latest_steps
+  FROM deciding_steps
   WHERE step IS NULL OR step != 'plan'
 ),
 eligible AS (
@@ -165,17 +170,17 @@ SELECT
   phase4.p4_duration_seconds,
   phase4.p5_duration_seconds,
   phase4.quality,
-  latest_steps.step AS phase5_step,
-  latest_steps.decision AS phase5_decision,
-  latest_steps.status AS phase5_status,
+  deciding_steps.step AS phase5_step,
+  deciding_steps.decision AS phase5_decision,
+  deciding_steps.status AS phase5_status,
   CASE
-    WHEN latest_steps.game_date IS NULL THEN 'not run'
-    WHEN latest_steps.step = 'plan' THEN 'skipped'
-    WHEN latest_steps.status = 'failed' THEN 'failed'
+    WHEN deciding_steps.game_date IS NULL THEN 'not run'
+    WHEN deciding_steps.step = 'plan' THEN 'skipped'
+    WHEN deciding_steps.status = 'failed' THEN 'failed'
     ELSE 'ran'
   END AS phase5,
-  IF(batch_nights.game_date IS NULL, NULL, latest_steps.eligible) AS eligible,
-  IF(batch_nights.game_date IS NULL, NULL, latest_steps.ready) AS ready,
+  IF(batch_nights.game_date IS NULL, NULL, deciding_steps.eligible) AS eligible,
+  IF(batch_nights.game_date IS NULL, NULL, deciding_steps.ready) AS ready,
   IF(batch_nights.game_date IS NULL, NULL, IFNULL(coverage.predicted, 0)) AS predicted,
   IF(batch_nights.game_date IS NULL, NULL, IFNULL(coverage.coverage_pct, 100.0)) AS coverage_pct,
   IFNULL(alerts.alerts_warning, 0) AS alerts_warning,
@@ -184,7 +189,7 @@ FROM nights
 LEFT JOIN schedule ON schedule.game_date = nights.game_date
 LEFT JOIN phase4_rows ON phase4_rows.game_date = nights.game_date
 LEFT JOIN phase4 ON phase4.game_date = nights.game_date
-LEFT JOIN latest_steps ON latest_steps.game_date = nights.game_date
+LEFT JOIN deciding_steps ON deciding_steps.game_date = nights.game_date
 LEFT JOIN batch_nights ON batch_nights.game_date = nights.game_date
 LEFT JOIN coverage ON coverage.game_date = nights.game_date
 LEFT JOIN alerts ON alerts.game_date = nights.game_date
