@@ -7,12 +7,13 @@
 -- of the night (by processed_at, reference/run_outcomes.sql), the ready % NULL when the
 -- partition has no rows (as the season report shows it); quality: P5's, likewise.
 -- Phase 5: the coordinator step that speaks for the night (phase5_step, phase5_decision,
--- phase5_status): its latest batch step, else its latest plan skip (a later skip, a backfill with
--- predictions off, leaves the batch's predictions and so its figures in place; season_report.
--- deciding_step), and its outcome phase5: 'not run', 'skipped' (the plan skipped the night),
--- 'failed' (the start batch failed) or 'ran'. Where a batch ran: eligible and ready as the step recorded them,
--- predicted and coverage_pct counted as in phase5_coverage.sql with the step's own
--- min_minutes (15 when it recorded none); coverage_pct is 100 when no one is eligible.
+-- phase5_status): its latest batch step, else its latest plan skip (a later skip, a backfill
+-- with predictions off, leaves the batch's predictions and so its figures in place; as
+-- season_report.deciding_step), and its outcome phase5: 'not run', 'skipped' (the plan
+-- skipped the night), 'failed' (the start batch failed) or 'ran'. Where a batch ran:
+-- eligible and ready as the step recorded them, predicted and coverage_pct counted as in
+-- phase5_coverage.sql with the step's own min_minutes (15 when it recorded none);
+-- coverage_pct is 100 when no one is eligible.
 WITH nights AS (
   SELECT game_date
   FROM UNNEST(GENERATE_DATE_ARRAY(@start_date, @end_date)) AS game_date
