@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from processors.monitoring import night_alerts, phase4_status, phase5_coverage, phase5_steps
 from processors.phase4 import PROCESSOR_NAMES
 from processors.phase4.calendar import BOOTSTRAP_DAYS, SeasonCalendar
+from processors.phase5.coordinator import PREDICTIONS_OFF
 from processors.warehouse import Warehouse
 
 PHASE5_SOURCES = ("phase5.",)  # alerts raised by the coordinator's own steps
@@ -52,11 +53,12 @@ class NightRow:
 
 def sla_verdict(*, games: int, day: int, last_step: str | None, last_decision: str | None) -> str:
     """The predictions SLA of a night, from the step that speaks for its Phase 5 (deciding_step): "met"
-    when that is the status check with sla_met; "skipped" when the plan skipped Phase 5 (predictions off,
-    a backfill): nothing was asked of it; else "missed". "" where no SLA applies (off night, bootstrap)."""
+    when that is the status check with sla_met; "skipped" when the plan skipped Phase 5 because
+    predictions were off (predictions=off, a backfill): nothing was asked of it; else "missed" (a night
+    the input gate blocked included). "" where no SLA applies (off night, bootstrap)."""
     if games == 0 or day < BOOTSTRAP_DAYS:
         return ""
-    if last_step == "plan":
+    if (last_step, last_decision) == ("plan", PREDICTIONS_OFF):
         return "skipped"
     return "met" if (last_step, last_decision) == ("status", "sla_met") else "missed"
 
@@ -64,7 +66,7 @@ def sla_verdict(*, games: int, day: int, last_step: str | None, last_decision: s
 def deciding_step(steps: list[dict]) -> dict | None:
     """The coordinator step that speaks for the night's Phase 5: its latest batch step. A later plan skip
     (a backfill recomputing Phase 4 with predictions off) leaves the batch's predictions, and so its
-    verdict, in place; only a night with nothing but plan skips is "skipped"."""
+    verdict, in place; a night with nothing but plan skips is judged by its latest one."""
     batch_steps = [s for s in steps if s["step"] != "plan"]
     return (batch_steps or steps or [None])[-1]
 

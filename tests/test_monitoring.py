@@ -146,18 +146,18 @@ def test_a_skipped_phase5_night_shows_what_was_ready_and_no_coverage_without_eli
     """A backfill night (Phase 5 skipped) still shows its production-ready eligible players;
     a night with no eligible players shows no coverage figure rather than `None %`."""
     from processors.config import PipelineSettings
-    from processors.phase5.coordinator import Coordinator, player_sets
+    from processors.phase5.coordinator import PREDICTIONS_OFF, Coordinator, Plan, player_sets
 
     wh = night["wh"]
     skipped = Coordinator(wh, NIGHT, PipelineSettings(), publisher=None, alert=None)
-    skipped.record_skip("backfill run: predictions are off for backfills (predictions=auto)")
+    skipped.record_skip(Plan(False, "backfill run: predictions are off for backfills (predictions=auto)", PREDICTIONS_OFF))
     sets = player_sets(wh, NIGHT, 15)
     assert sets.ready > 50
     report = render_night_status(wh, NIGHT)
     assert f"Phase 5: eligible {sets.eligible}, ready {sets.ready} (production-ready eligible), predicted 0, " \
            "coverage 0.0 %" in report
 
-    Coordinator(wh, NIGHT, PipelineSettings(), publisher=None, alert=None, min_minutes=48).record_skip("off")
+    Coordinator(wh, NIGHT, PipelineSettings(), publisher=None, alert=None, min_minutes=48).record_skip(Plan(False, "off"))
     report = render_night_status(wh, NIGHT)
     assert "eligible 0, ready 0 (production-ready eligible), predicted 0, coverage n/a (no eligible players)" in report
     assert "None %" not in report

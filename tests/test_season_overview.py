@@ -21,7 +21,7 @@ from phase4_fixtures import day
 from processors.config import PROJECT_ROOT, PipelineSettings, WarehouseSettings
 from processors.messaging import OutboxPublisher
 from processors.monitoring import phase4_status
-from processors.phase5.coordinator import Coordinator
+from processors.phase5.coordinator import Coordinator, Plan, plan_night
 from processors.season_charts import NO_NIGHTS, season_chart_svgs
 from processors.season_overview import Season, SeasonNight, season_night, season_nights, season_summary, seasons
 from processors.season_report import night_row
@@ -106,29 +106,34 @@ def test_every_calendar_night_of_the_season_is_a_row_and_off_nights_have_no_game
 def test_a_backfill_skipping_phase5_is_no_missed_sla_and_keeps_an_earlier_batchs_verdict(replayed, tmp_path):
     """A backfill recomputes Phase 4 with predictions off: its plan records a skip. On a night nothing
     predicted that is "skipped" (no red cross at 0 %); on a night a batch already predicted, the batch's
-    predictions stay active and its verdict stands, in the season query as in night_row."""
+    predictions stay active and its verdict stands, in the season query as in night_row. A night the
+    input gate blocked is skipped by the plan too, and stays a missed SLA."""
     path = tmp_path / "backfilled.duckdb"
     shutil.copy(replayed["path"], path)
     predicted_night = next(n for n in REPLAYED if replayed["reference"][n].sla)
     unpredicted_night = day(28)  # a game night before the last replayed one that nothing ran for
-    reason = "backfill run: predictions are off for backfills (predictions=auto)"  # plan_night's words
+    # and a night whose inputs the gate refused: the plan skips it too, but predictions were due: missed
+    blocked_night = next(n.game_date for n in replayed["nights"] if n.sla == "not run" and n.game_date != day(28))
     with LocalWarehouse(WarehouseSettings(local_path=path)) as warehouse:
-        for night in (predicted_night, unpredicted_night):
+        backfill = plan_night(warehouse, unpredicted_night, "auto", "backfill")  # as the DAG's phase5.plan decides
+        for night, plan in ((predicted_night, backfill), (unpredicted_night, backfill),
+                            (blocked_night, Plan.blocked(f"the Phase 3 input contracts of {blocked_night} are broken"))):
             Coordinator(warehouse, night, PipelineSettings(), publisher=OutboxPublisher(warehouse),
-                        alert=lambda *args: None).record_skip(reason)
+                        alert=lambda *args: None).record_skip(plan)
     with LocalWarehouse(WarehouseSettings(local_path=path), read_only=True) as warehouse:
         nights = {n.game_date: n for n in season_nights(warehouse, replayed["seasons"][0])}
-        rows = {night: night_row(warehouse, night) for night in (predicted_night, unpredicted_night)}
+        rows = {night: night_row(warehouse, night) for night in (predicted_night, unpredicted_night, blocked_night)}
     before = {n.game_date: n for n in replayed["nights"]}
     assert nights[predicted_night] == before[predicted_night]
     assert rows[predicted_night] == replayed["reference"][predicted_night]
     skipped = nights[unpredicted_night]
     assert (skipped.sla, skipped.phase5, skipped.eligible, skipped.coverage_pct) == ("skipped", "skipped", None, None)
     assert (rows[unpredicted_night].sla, rows[unpredicted_night].phase5) == ("skipped", "skipped")
-    assert rows[unpredicted_night].note == f"Phase 5 skipped: {reason}"
+    assert rows[unpredicted_night].note == f"Phase 5 skipped: {backfill.reason}" and not backfill.run
+    assert (nights[blocked_night].sla, rows[blocked_night].sla, nights[blocked_night].phase5) == ("missed", "missed", "skipped")
     summary, summary_before = season_summary(list(nights.values())), season_summary(replayed["nights"])
-    assert summary["sla_skipped"] == 1 and summary["sla_missed"] == summary_before["sla_missed"]
-    assert summary["sla_not_run"] == summary_before["sla_not_run"] - 1
+    assert summary["sla_skipped"] == 1 and summary["sla_missed"] == summary_before["sla_missed"] + 1
+    assert summary["sla_not_run"] == summary_before["sla_not_run"] - 2
 
 
 @pytest.mark.slow

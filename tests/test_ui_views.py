@@ -169,7 +169,7 @@ def test_a_backfilled_night_shows_phase5_skipped_not_a_missed_sla(client, comput
     """A backfill recomputes Phase 4 with predictions off: the night page says Phase 5 was skipped and the
     season counts the night as skipped, not as a missed SLA."""
     from processors.messaging import OutboxPublisher
-    from processors.phase5.coordinator import Coordinator
+    from processors.phase5.coordinator import Coordinator, plan_night
 
     backfilled = NIGHT + dt.timedelta(days=1)
     path = tmp_path / "backfilled.duckdb"
@@ -177,7 +177,7 @@ def test_a_backfilled_night_shows_phase5_skipped_not_a_missed_sla(client, comput
     with LocalWarehouse(WarehouseSettings(local_path=path)) as warehouse:
         run_night(warehouse, backfilled)
         Coordinator(warehouse, backfilled, PipelineSettings(), publisher=OutboxPublisher(warehouse),
-                    alert=lambda *args: None).record_skip("backfill run: predictions are off for backfills")
+                    alert=lambda *args: None).record_skip(plan_night(warehouse, backfilled, "auto", "backfill"))
     monkeypatch.setenv("NBA_LOCAL_WAREHOUSE_PATH", str(path))
     night = text(client.get("/night", params={"game_date": backfilled.isoformat()}).text)
     assert "Phase 5 skipped" in night and "backfill run: predictions are off for backfills" in night

@@ -64,9 +64,9 @@ class Phase5PlanOperator(BaseOperator):
             plan = plan_night(warehouse, game_date, context["params"].get("predictions", "auto"), run_type(context))
             blocked = blocked_by_gate(warehouse, game_date) if plan.run else None
             if blocked:  # never predict from inputs the gate refused (features of an earlier run included)
-                plan = Plan(False, blocked)
+                plan = Plan.blocked(blocked)
             if not plan.run:
-                coordinator_for(context, warehouse, pipeline_settings()).record_skip(plan.reason)
+                coordinator_for(context, warehouse, pipeline_settings()).record_skip(plan)
                 raise AirflowSkipException(f"Phase 5 skipped for {game_date}: {plan.reason}")
         log.info("Phase 5 runs for %s: %s", game_date, plan.reason)
         return plan.reason

@@ -129,18 +129,28 @@ def _messages(rows: list[dict[str, Any]], game_date: dt.date, batch_id: str,
     } for r in rows]
 
 
+PREDICTIONS_OFF = "predictions_off"  # the plan's decision when predictions were turned off: no SLA applies
+INPUTS_BLOCKED = "inputs_blocked"    # the input gate refused the night's inputs: its SLA is missed
+
+
 @dataclass(frozen=True)
 class Plan:
     run: bool
     reason: str
+    decision: str = "skipped"  # recorded with a skip: predictions_off, inputs_blocked, or skipped (the calendar)
+
+    @classmethod
+    def blocked(cls, reason: str) -> Plan:
+        """Never predict from inputs the gate refused."""
+        return cls(False, reason, INPUTS_BLOCKED)
 
 
 def plan_night(warehouse: Warehouse, game_date: dt.date, predictions: str, run_type: str) -> Plan:
     """Whether Phase 5 runs tonight: the `predictions` param, the run type and the calendar."""
     if predictions == "off":
-        return Plan(False, "predictions=off")
+        return Plan(False, "predictions=off", PREDICTIONS_OFF)
     if predictions == "auto" and run_type == "backfill":
-        return Plan(False, "backfill run: predictions are off for backfills (predictions=auto)")
+        return Plan(False, "backfill run: predictions are off for backfills (predictions=auto)", PREDICTIONS_OFF)
     try:
         calendar = SeasonCalendar.load(warehouse, game_date)
     except NoScheduleError as exc:
@@ -182,8 +192,8 @@ class Coordinator:
         self.context = context or RunContext()
 
     # --- steps ----------------------------------------------------------------------
-    def record_skip(self, reason: str) -> StepResult:
-        return self._record(StepResult(step="plan", status="skipped", decision="skipped", message=reason))
+    def record_skip(self, plan: Plan) -> StepResult:
+        return self._record(StepResult(step="plan", status="skipped", decision=plan.decision, message=plan.reason))
 
     def start_batch(self) -> StepResult:
         sets = player_sets(self.warehouse, self.game_date, self.min_minutes)

@@ -48,9 +48,9 @@ def run_phase5_night(warehouse: Warehouse, game_date: dt.date, settings: Pipelin
     plan = plan_night(warehouse, game_date, "on", context.triggered_by)
     blocked = blocked_by_gate(warehouse, game_date) if plan.run else None
     if blocked:  # never predict from inputs the gate refused
-        plan = Plan(False, blocked)
+        plan = Plan.blocked(blocked)
     if not plan.run:
-        return [coordinator.record_skip(plan.reason)]
+        return [coordinator.record_skip(plan)]
     steps = []
     for name, run in (("start", coordinator.start_batch), ("retry_1", lambda: coordinator.retry(1)),
                       ("retry_2", lambda: coordinator.retry(2)), ("status", coordinator.status_check)):
