@@ -17,6 +17,7 @@ from processors.monitoring import night_alerts, phase4_status, phase5_counts, ph
 from processors.phase4.calendar import NoScheduleError, SeasonCalendar, schedule_seasons, season_label
 from processors.phase5.night import TASK_IDS as PHASE5_STEP_TASKS  # the DAG's task of each recorded step
 from processors.run_history import latest_run
+from processors.season_report import deciding_step
 from processors.warehouse import Warehouse
 
 __all__ = ["PHASE5_STEP_TASKS", "NightReport", "UnknownNight", "channel_outcomes", "night_report"]
@@ -50,9 +51,11 @@ class NightReport:
         return status[-1]["decision"] if status else None
 
     @property
-    def phase5_skipped(self) -> bool:
-        """The plan skipped Phase 5 (predictions off, a backfill) and no batch ever ran for the night."""
-        return bool(self.phase5_steps) and all(s["step"] == "plan" for s in self.phase5_steps)
+    def phase5_skip(self) -> dict[str, Any] | None:
+        """The plan's skip that speaks for the night's Phase 5 (season_report.deciding_step: no batch ever
+        ran): its decision says why (predictions_off, inputs_blocked, skipped), else None."""
+        step = deciding_step(self.phase5_steps)
+        return step if step is not None and step["step"] == "plan" else None
 
 
 def night_report(warehouse: Warehouse, game_date: dt.date) -> NightReport:

@@ -78,10 +78,10 @@ def night_row(warehouse: Warehouse, night: dt.date, sla_coverage_pct: float = 90
     features = rows["ml_feature_store_v2"]
     steps = phase5_steps(warehouse, night)
     alerts = night_alerts(warehouse, night)
-    phase5, counts = _phase5_outcome(warehouse, night, steps)
-    last = deciding_step(steps) or {"step": None, "decision": None}
-    sla = sla_verdict(games=calendar.games_on_date, day=calendar.days_into_season, last_step=last["step"],
-                      last_decision=last["decision"])
+    last = deciding_step(steps)
+    phase5, counts = _phase5_outcome(warehouse, night, last)
+    sla = sla_verdict(games=calendar.games_on_date, day=calendar.days_into_season,
+                      last_step=last and last["step"], last_decision=last and last["decision"])
     return NightRow(
         game_date=night, day=calendar.days_into_season, games=calendar.games_on_date,
         **{f"p{i}_rows": rows[name]["rows_in_table"] for i, name in enumerate(PROCESSOR_NAMES, 1)},
@@ -91,15 +91,14 @@ def night_row(warehouse: Warehouse, night: dt.date, sla_coverage_pct: float = 90
         alerts_warning=sum(a["severity"] == "warning" for a in alerts),
         alerts_critical=sum(a["severity"] == "critical" for a in alerts),
         sla=sla,
-        note="" if sla == "met" else _why(steps, counts, alerts, sla_coverage_pct),
+        note="" if sla == "met" else _why(last, counts, alerts, sla_coverage_pct),
     )
 
 
-def _phase5_outcome(warehouse: Warehouse, night: dt.date, steps: list[dict]) -> tuple[str, dict[str, Any]]:
-    """What Phase 5 did, and its counts: E and R as the coordinator recorded them, P and coverage
-    from the monitoring query (active predictions of eligible players)."""
+def _phase5_outcome(warehouse: Warehouse, night: dt.date, last: dict | None) -> tuple[str, dict[str, Any]]:
+    """What Phase 5 did (`last`: its deciding_step), and its counts: E and R as the coordinator recorded
+    them, P and coverage from the monitoring query (active predictions of eligible players)."""
     empty = {"eligible": None, "ready": None, "predicted": None, "coverage_pct": None}
-    last = deciding_step(steps)
     if last is None:
         return "not run", empty
     if last["step"] == "plan":
@@ -111,9 +110,9 @@ def _phase5_outcome(warehouse: Warehouse, night: dt.date, steps: list[dict]) -> 
         "coverage_pct": coverage[0]["coverage_pct"] if coverage else 100.0}
 
 
-def _why(steps: list[dict], counts: dict[str, Any], alerts: list[dict], sla_coverage_pct: float) -> str:
-    """Why the night has no SLA met: Phase 5's own account, and the night's other critical alerts."""
-    last = deciding_step(steps)
+def _why(last: dict | None, counts: dict[str, Any], alerts: list[dict], sla_coverage_pct: float) -> str:
+    """Why the night has no SLA met: Phase 5's own account (`last`: its deciding_step), and the night's
+    other critical alerts."""
     if last is None:
         reason = "Phase 5 never ran"
     elif last["step"] == "plan":
